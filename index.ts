@@ -1,0 +1,451 @@
+/**
+ * Rhizome's composition root: `openGraph` wires an identity, a storage backend and
+ * a database manifest into a Graph, the API a dapp, the command line and (later)
+ * the replication and query layers use.
+ *
+ * A Graph is one replica of one database. Every write becomes one signed commit
+ * (merkle-clock) applied atomically to the store; writes are serialized, so each
+ * commit's parents are exactly the heads at the time it was made.
+ */
+import type { CID } from 'multiformats/cid'
+import { CID as CIDParser } from 'multiformats/cid'
+import type * as RDF from '@rdfjs/types'
+import {
+  BlankNodeScope, encodeDelta, factory, formatOfPath, parseRdf, quadFromKeys, quadKeys, rdfFormat, serializeRdf,
+  termFromKey, termKey, throwIfAborted, assertStorableQuad, RhizomeError, InvalidRdfError,
+  type KeyQuad, type RdfFormat, type RdfInput, type Removal
+} from './quad-model/index.js'
+import {
+  collectMissing, createCommit, createManifest, decodeManifest, generateKeyPair, Signer, WriterSet, writerId,
+  readCar, writeCar, type BlockFetcher, type ClockNode, type Commit, type KeyPair, type Manifest
+} from './merkle-clock/index.js'
+import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, type Backend, type IdPattern, type Reader } from './store/index.js'
+
+export * from './quad-model/index.js'
+export * from './merkle-clock/index.js'
+export * from './store/index.js'
+
+export interface CreateOptions {
+  /** A name for people; not unique. */
+  name?: string
+  /** Writers besides this replica, as did:key strings. */
+  writers?: string[]
+  /** Lets any key write. Off by default: only the listed writers may. */
+  open?: boolean
+}
+
+export interface OpenGraphOptions {
+  /** A folder for the persistent default (SQLite); without one the graph lives in memory. */
+  path?: string
+  /** A storage backend to use instead of the default. */
+  backend?: Backend
+  /** The replica's key pair. Default: loaded from (or created in) `path`, or generated for an in-memory graph. */
+  identity?: KeyPair
+  /** Open a replica of an existing database, by address. Default: the folder's database, or a new one. */
+  address?: string | CID
+  /** Where to fetch the manifest of `address` when it is not stored locally. */
+  fetch?: BlockFetcher
+  /** The manifest of a new database. Default: named after nothing, this replica its only writer, closed. */
+  create?: CreateOptions | false
+  signal?: AbortSignal
+}
+
+export class DatabaseNotFoundError extends RhizomeError {
+  override name = 'DatabaseNotFoundError'
+  constructor (where: string) {
+    super('ERR_NO_DATABASE', `no database in ${where}`)
+  }
+}
+
+export class DatabaseMismatchError extends RhizomeError {
+  override name = 'DatabaseMismatchError'
+  constructor (readonly stored: string, readonly asked: string) {
+    super('ERR_DATABASE_MISMATCH', `this folder holds database ${stored}, not ${asked}`)
+  }
+}
+
+export interface CommitResult {
+  /** The new commit, or undefined when the write changed nothing and so made no commit. */
+  head: CID | undefined
+  added: number
+  removed: number
+}
+
+export interface ImportResult extends CommitResult {
+  /** Quads read from the input. */
+  quads: number
+}
+
+export interface ChangeDetail {
+  source: 'local' | 'merge'
+  heads: CID[]
+  commits: CID[]
+  added: number
+  removed: number
+}
+
+export interface LogEntry {
+  cid: CID
+  author: string
+  time: number
+  height: number
+  added: number
+  removed: number
+  parents: CID[]
+}
+
+export interface Signal { signal?: AbortSignal }
+
+/** One replica of one database. Emits 'change' (CustomEvent<ChangeDetail>) after every applied commit. */
+export class Graph extends EventTarget {
+  readonly address: string
+  readonly writer: string
+  readonly manifest: Manifest
+  private readonly writers: WriterSet
+  private readonly signer: Signer
+  private closed = false
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor (readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair) {
+    super()
+    this.address = addressCid.toString()
+    this.manifest = manifest
+    this.writers = new WriterSet(manifest)
+    this.signer = new Signer(identity)
+    this.writer = this.signer.id
+  }
+
+  /** True when this replica's key may write to the database. */
+  get canWrite (): boolean { return this.writers.allows(this.signer.publicKey) }
+
+  /** The database's writers as did:key strings (empty list and `open` for an open database). */
+  get writerIds (): string[] { return this.writers.list() }
+
+  private check (): void {
+    if (this.closed) throw new StoreClosedError()
+  }
+
+  /** Runs writes one at a time, in call order. */
+  private exclusive<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn)
+    this.queue = run.catch(() => {})
+    return run
+  }
+
+  async heads (options: Signal = {}): Promise<CID[]> {
+    this.check()
+    throwIfAborted(options.signal)
+    return (await this.backend.heads()).map(h => h.cid)
+  }
+
+  /** Blocks of this replica, for another replica's merge. */
+  get blocks (): BlockFetcher {
+    return { get: async cid => await this.backend.getBlock(cid) }
+  }
+
+  /** Adds quads in one commit. */
+  async insert (quads: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, options: Signal = {}): Promise<CommitResult> {
+    return await this.update({ insert: quads }, options)
+  }
+
+  /** Removes quads (the adds of them this replica has observed) in one commit. */
+  async delete (quads: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, options: Signal = {}): Promise<CommitResult> {
+    return await this.update({ delete: quads }, options)
+  }
+
+  /**
+   * Deletes then inserts, as one commit: readers see both or neither. A quad both
+   * deleted and inserted ends up present (its new add survives the remove).
+   */
+  async update (change: { delete?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, insert?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad> }, options: Signal = {}): Promise<CommitResult> {
+    this.check()
+    const adds: KeyQuad[] = []
+    for await (const quad of change.insert ?? []) {
+      assertStorableQuad(quad)
+      adds.push(quadKeys(quad))
+    }
+    const deletes: KeyQuad[] = []
+    for await (const quad of change.delete ?? []) {
+      assertStorableQuad(quad)
+      deletes.push(quadKeys(quad))
+    }
+    return await this.commitKeys(adds, deletes, options)
+  }
+
+  private async commitKeys (adds: KeyQuad[], deletes: KeyQuad[], options: Signal): Promise<CommitResult> {
+    if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
+    return await this.exclusive(async () => {
+      this.check()
+      throwIfAborted(options.signal)
+      const removals = await this.observedRemovals(deletes)
+      if (adds.length === 0 && removals.length === 0) return { head: undefined, added: 0, removed: 0 }
+      const chunks = encodeDelta(adds, removals)
+      const heads = await this.backend.heads()
+      const commit = createCommit({ db: this.addressCid, parents: heads, chunks, signer: this.signer })
+      throwIfAborted(options.signal)
+      await this.backend.apply([commit], options)
+      const added = chunks.reduce((n, c) => n + c.a.length / 4, 0)
+      const removed = new Set(removals.map(r => r.quad.join('\n'))).size
+      this.emitChange('local', [commit], added, removed)
+      return { head: commit.node.cid, added, removed }
+    })
+  }
+
+  /** Each quad's tags as this replica has observed them: what a remove removes. */
+  private async observedRemovals (deletes: KeyQuad[]): Promise<Removal[]> {
+    if (deletes.length === 0) return []
+    const reader = this.backend.reader()
+    try {
+      const terms = [...new Set(deletes.flat())]
+      const ids = new Map<string, number | undefined>()
+      ;(await reader.lookup(terms)).forEach((id, i) => ids.set(terms[i], id))
+      const present: Array<[KeyQuad, [number, number, number, number]]> = []
+      for (const q of deletes) {
+        const idq = q.map(t => ids.get(t))
+        if (idq.every(x => x !== undefined)) present.push([q, idq as [number, number, number, number]])
+      }
+      const tags = await reader.tagsOf(present.map(p => p[1]))
+      return present.flatMap(([quad], i) => tags[i].map(tag => ({ quad, tag })))
+    } finally {
+      reader.release()
+    }
+  }
+
+  private emitChange (source: 'local' | 'merge', commits: Commit[], added: number, removed: number): void {
+    void this.backend.heads().then(heads => {
+      const detail: ChangeDetail = { source, heads: heads.map(h => h.cid), commits: commits.map(c => c.node.cid), added, removed }
+      this.dispatchEvent(new CustomEvent('change', { detail }))
+    }, () => {})
+  }
+
+  /**
+   * Imports RDF text as one commit. Nothing is committed unless the whole input
+   * parses: an error on line 900 leaves the graph as it was.
+   */
+  async import (data: RdfInput, options: { format: RdfFormat | string, graph?: string, baseIRI?: string, onProgress?: (quads: number) => void } & Signal): Promise<ImportResult> {
+    this.check()
+    const format = rdfFormat(options.format)
+    let graph: RDF.NamedNode | undefined
+    if (options.graph !== undefined) {
+      graph = factory.namedNode(options.graph)
+      assertStorableQuad(factory.quad(graph, graph, graph, graph))
+    }
+    const adds: KeyQuad[] = []
+    const scope = new BlankNodeScope()
+    for await (const quad of parseRdf(data, { format, graph, baseIRI: options.baseIRI, blankNodes: scope, signal: options.signal })) {
+      adds.push(quadKeys(quad))
+      if (options.onProgress !== undefined && (adds.length & 8191) === 0) options.onProgress(adds.length)
+    }
+    options.onProgress?.(adds.length)
+    const result = await this.commitKeys(adds, [], options)
+    return { ...result, quads: adds.length }
+  }
+
+  /** Writes the graph's quads (or one graph's) in an RDF syntax, lazily. */
+  export (options: { format: RdfFormat | string, graph?: string, prefixes?: Record<string, string> } & Signal): AsyncIterable<string> {
+    this.check()
+    const format = rdfFormat(options.format)
+    const graph = options.graph === undefined ? undefined : options.graph === '' ? factory.defaultGraph() : factory.namedNode(options.graph)
+    return serializeRdf(this.match(undefined, undefined, undefined, graph, { signal: options.signal }), { format, prefixes: options.prefixes, signal: options.signal })
+  }
+
+  /**
+   * Quads matching a pattern, lazily; an undefined position matches anything, and
+   * a DefaultGraph graph matches the default graph only.
+   */
+  match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: Signal = {}): AsyncIterable<RDF.Quad> {
+    const self = this
+    return {
+      async * [Symbol.asyncIterator] () {
+        self.check()
+        const reader = self.backend.reader()
+        try {
+          yield * scanQuads(reader, [subject, predicate, object, graph], options.signal)
+        } finally {
+          reader.release()
+        }
+      }
+    }
+  }
+
+  /** The number of quads in the graph. */
+  async size (options: Signal = {}): Promise<number> {
+    this.check()
+    throwIfAborted(options.signal)
+    return await this.backend.count()
+  }
+
+  /**
+   * Brings in the commits reachable from `heads` that this replica lacks, fetching
+   * blocks through `fetch`, verifying every one before anything is applied, and
+   * applying them in causal order as one atomic step.
+   */
+  async merge (heads: Array<CID | string>, options: { fetch: BlockFetcher, maxNodes?: number } & Signal): Promise<{ applied: number, heads: CID[] }> {
+    this.check()
+    const cids = heads.map(h => typeof h === 'string' ? CIDParser.parse(h) : h)
+    return await this.exclusive(async () => {
+      const commits = await collectMissing(cids, {
+        db: this.addressCid,
+        writers: this.writers,
+        fetch: options.fetch,
+        local: { heightOf: async cid => (await this.backend.node(cid))?.height },
+        maxNodes: options.maxNodes,
+        signal: options.signal
+      })
+      if (commits.length > 0) {
+        await this.backend.apply(commits, options)
+        let added = 0
+        let removed = 0
+        for (const c of commits) for (const chunk of c.chunks) { added += chunk.a.length / 4; removed += chunk.r.length / 5 }
+        this.emitChange('merge', commits, added, removed)
+      }
+      return { applied: commits.length, heads: await this.heads() }
+    })
+  }
+
+  /** Merges from a CAR file whose roots are heads of this database. */
+  async mergeCar (bytes: Uint8Array, options: Signal = {}): Promise<{ applied: number, heads: CID[] }> {
+    const car = await readCar(bytes)
+    return await this.merge(car.roots, { fetch: car.fetch, signal: options.signal })
+  }
+
+  /** A CAR holding the manifest and every commit block, rooted at the current heads. */
+  exportCar (options: Signal = {}): AsyncIterable<Uint8Array> {
+    this.check()
+    const self = this
+    return {
+      async * [Symbol.asyncIterator] () {
+        const heads = await self.heads(options)
+        yield * writeCar(heads, self.reachableBlocks(heads, options.signal))
+      }
+    }
+  }
+
+  private async * reachableBlocks (heads: CID[], signal?: AbortSignal): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
+    const manifest = await this.backend.getBlock(this.addressCid)
+    if (manifest !== undefined) yield { cid: this.addressCid, bytes: manifest }
+    const seen = new Set<string>()
+    const stack = [...heads]
+    while (stack.length > 0) {
+      throwIfAborted(signal)
+      const cid = stack.pop() as CID
+      if (seen.has(cid.toString())) continue
+      seen.add(cid.toString())
+      const bytes = await this.backend.getBlock(cid)
+      if (bytes === undefined) continue
+      yield { cid, bytes }
+      const node = (await import('@ipld/dag-cbor')).decode(bytes) as ClockNode
+      for (const p of node.payload ?? []) {
+        const payload = await this.backend.getBlock(p)
+        if (payload !== undefined) yield { cid: p, bytes: payload }
+      }
+      stack.push(...node.parents)
+    }
+  }
+
+  /** Commits, newest first (in this replica's apply order). */
+  async log (options: { limit?: number, before?: number } & Signal = {}): Promise<LogEntry[]> {
+    this.check()
+    const records = await this.backend.log({ limit: options.limit ?? 100, before: options.before })
+    const { decode } = await import('@ipld/dag-cbor')
+    const entries: LogEntry[] = []
+    for (const r of records) {
+      throwIfAborted(options.signal)
+      const bytes = await this.backend.getBlock(r.cid)
+      if (bytes === undefined) continue
+      const node = decode(bytes) as ClockNode
+      let added = 0
+      let removed = 0
+      const chunks = node.delta !== undefined ? [node.delta] : await Promise.all((node.payload ?? []).map(async p => decode(await this.backend.getBlock(p) ?? new Uint8Array()) as { a: number[], r: number[] }))
+      for (const c of chunks) { added += c.a.length / 4; removed += c.r.length / 5 }
+      entries.push({ cid: r.cid, author: writerId(node.author), time: node.time, height: node.height, added, removed, parents: node.parents })
+    }
+    return entries
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    await this.queue
+    this.closed = true
+    await this.backend.close()
+  }
+}
+
+/** A write on a replica whose key is not among the database's writers. */
+export class ReadOnlyReplicaError extends RhizomeError {
+  override name = 'ReadOnlyReplicaError'
+  constructor (readonly writer: string) {
+    super('ERR_NOT_A_WRITER', `this replica's key ${writer} is not a writer of the database`)
+  }
+}
+
+async function * scanQuads (reader: Reader, terms: Array<RDF.Term | null | undefined>, signal?: AbortSignal): AsyncGenerator<RDF.Quad> {
+  const bound = terms.map(t => t === null || t === undefined || t.termType === 'Variable' ? undefined : termKey(t))
+  const keys = bound.filter((k): k is string => k !== undefined)
+  const ids = await reader.lookup(keys)
+  if (ids.some(id => id === undefined)) return
+  let next = 0
+  const pattern = bound.map(k => k === undefined ? undefined : ids[next++]) as unknown as IdPattern
+  const cache = new Map<number, RDF.Term>()
+  for await (const batch of reader.scan(pattern, { signal })) {
+    const missing = [...new Set(batch)].filter(id => !cache.has(id))
+    if (missing.length > 0) {
+      const resolved = await reader.resolve(missing)
+      missing.forEach((id, i) => cache.set(id, termFromKey(resolved[i])))
+      if (cache.size > 100_000) cache.clear()
+    }
+    for (let i = 0; i < batch.length; i += 4) {
+      const s = cache.get(batch[i]) ?? termFromKey((await reader.resolve([batch[i]]))[0])
+      const p = cache.get(batch[i + 1]) ?? termFromKey((await reader.resolve([batch[i + 1]]))[0])
+      const o = cache.get(batch[i + 2]) ?? termFromKey((await reader.resolve([batch[i + 2]]))[0])
+      const g = cache.get(batch[i + 3]) ?? termFromKey((await reader.resolve([batch[i + 3]]))[0])
+      yield factory.quad(s as RDF.Quad_Subject, p as RDF.Quad_Predicate, o as RDF.Quad_Object, g as RDF.Quad_Graph)
+    }
+  }
+}
+
+async function openBackend (options: OpenGraphOptions): Promise<Backend> {
+  if (options.backend !== undefined) return options.backend
+  if (options.path !== undefined) return await SqliteBackend.open({ path: options.path })
+  return new MemoryBackend()
+}
+
+/** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
+export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
+  throwIfAborted(options.signal)
+  const identity = options.identity ?? (options.path !== undefined ? loadOrCreateIdentity(options.path) : generateKeyPair())
+  const backend = await openBackend(options)
+  try {
+    const stored = await backend.getMeta('address')
+    const asked = options.address === undefined ? undefined : typeof options.address === 'string' ? CIDParser.parse(options.address) : options.address
+    let address: CID
+    if (stored !== undefined) {
+      address = CIDParser.parse(stored)
+      if (asked !== undefined && !asked.equals(address)) throw new DatabaseMismatchError(stored, asked.toString())
+    } else if (asked !== undefined) {
+      address = asked
+      if (!await backend.hasBlock(address)) {
+        const bytes = await options.fetch?.get(address, { signal: options.signal })
+        if (bytes === undefined) throw new DatabaseNotFoundError(`the local store or the given fetcher (address ${address})`)
+        const block = decodeManifest(address, bytes)
+        await backend.putBlocks([block])
+      }
+      await backend.setMeta('address', address.toString())
+    } else {
+      if (options.create === false) throw new DatabaseNotFoundError(options.path ?? 'memory')
+      const create = options.create ?? {}
+      const block = createManifest({ name: create.name, writers: [identity.publicKey, ...(create.writers ?? [])], open: create.open })
+      await backend.putBlocks([block])
+      await backend.setMeta('address', block.cid.toString())
+      address = block.cid
+    }
+    const bytes = await backend.getBlock(address)
+    if (bytes === undefined) throw new DatabaseNotFoundError(`the store (manifest ${address} is missing)`)
+    const manifest = decodeManifest(address, bytes).value
+    return new Graph(backend, address, manifest, identity)
+  } catch (err) {
+    await backend.close()
+    throw err
+  }
+}
+

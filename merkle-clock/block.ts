@@ -1,0 +1,63 @@
+/**
+ * Blocks: every block Rhizome writes is CIDv1, dag-cbor, sha2-256, at most
+ * MAX_BLOCK_BYTES long. Reading a block from anywhere untrusted goes through
+ * `decodeVerified`, which checks size and hash before decoding anything.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { MAX_BLOCK_BYTES } from '../quad-model/index.js'
+import { BlockTooLargeError, HashMismatchError, InvalidNodeError } from './errors.js'
+
+export interface Block<T = unknown> {
+  cid: CID
+  bytes: Uint8Array
+  value: T
+}
+
+export function cidOf (bytes: Uint8Array): CID {
+  const digest = sha256.digest(bytes)
+  if (digest instanceof Promise) throw new Error('sha256 must be synchronous on this platform')
+  return CID.createV1(dagCbor.code, digest)
+}
+
+export function encodeBlock<T> (value: T): Block<T> {
+  const bytes = dagCbor.encode(value)
+  if (bytes.length > MAX_BLOCK_BYTES) throw new BlockTooLargeError(undefined, bytes.length, MAX_BLOCK_BYTES)
+  return { cid: cidOf(bytes), bytes, value }
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** Checks size, codec and hash of untrusted bytes for `cid`, then decodes them. */
+export function decodeVerified (cid: CID, bytes: Uint8Array): Block {
+  if (bytes.length > MAX_BLOCK_BYTES) throw new BlockTooLargeError(cid, bytes.length, MAX_BLOCK_BYTES)
+  if (cid.version !== 1 || cid.code !== dagCbor.code || cid.multihash.code !== sha256.code) {
+    throw new InvalidNodeError(cid, 'not a CIDv1 dag-cbor sha2-256 block')
+  }
+  const digest = sha256.digest(bytes) as { digest: Uint8Array }
+  if (!equalBytes(digest.digest, cid.multihash.digest)) throw new HashMismatchError(cid)
+  let value: unknown
+  try {
+    value = dagCbor.decode(bytes)
+  } catch (err) {
+    throw new InvalidNodeError(cid, `malformed CBOR: ${(err as Error).message}`, { cause: err })
+  }
+  return { cid, bytes, value }
+}
+
+export function isCid (value: unknown): value is CID {
+  return CID.asCID(value) !== null
+}
+
+export function compareCids (a: CID, b: CID): number {
+  const x = a.bytes
+  const y = b.bytes
+  const n = Math.min(x.length, y.length)
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i]
+  return x.length - y.length
+}

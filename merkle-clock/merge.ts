@@ -1,0 +1,107 @@
+/**
+ * Merging nodes from elsewhere. Given head CIDs and a way to fetch blocks, find
+ * every node this replica lacks, verify each, and return them in causal order
+ * (every node after all its parents) for the store to apply.
+ *
+ * Verification before anything is applied: the bytes hash to the CID, the block
+ * is a well-formed node, the database matches, the author is a writer, the
+ * signature holds, every parent resolves (locally or from the fetcher) and the
+ * height is 1 + the highest parent height. A node that fails fails the whole
+ * merge, so nothing of it is applied.
+ *
+ * Causal order: height strictly grows along every parent link, so sorting by
+ * (height, CID bytes) is a topological order, and the same one on every replica.
+ *
+ * Cost: the missing nodes are held in memory until applied, bounded by `maxNodes`.
+ */
+import type { CID } from 'multiformats/cid'
+import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
+import { compareCids, type Block } from './block.js'
+import { InvalidNodeError, MergeLimitError, MissingBlockError } from './errors.js'
+import type { WriterSet } from './manifest.js'
+import { verifyNode, verifyPayload, type ClockNode, type Commit } from './node.js'
+
+/** Where a merge gets the blocks it lacks: another local graph, a CAR file, or (later) the network. */
+export interface BlockFetcher {
+  /** The bytes of a block; rejects when the block cannot be had. */
+  get: (cid: CID, options?: { signal?: AbortSignal }) => Promise<Uint8Array | undefined>
+}
+
+/** What the merge needs to know of the local clock. */
+export interface ClockView {
+  /** The height of an applied node, or undefined when it is not applied here. */
+  heightOf: (cid: CID) => Promise<number | undefined>
+}
+
+export interface MergeOptions {
+  db: CID
+  writers: WriterSet
+  fetch: BlockFetcher
+  local: ClockView
+  /** Most new nodes one merge may bring in. Default 1,000,000. */
+  maxNodes?: number
+  signal?: AbortSignal
+}
+
+async function fetchBlock (fetcher: BlockFetcher, cid: CID, signal?: AbortSignal): Promise<Uint8Array> {
+  let bytes: Uint8Array | undefined
+  try {
+    bytes = await fetcher.get(cid, { signal })
+  } catch (err) {
+    throwIfAborted(signal)
+    throw new MissingBlockError(cid, { cause: err })
+  }
+  if (bytes === undefined) throw new MissingBlockError(cid)
+  return bytes
+}
+
+/** The verified commits reachable from `heads` that are not applied locally, in causal order. */
+export async function collectMissing (heads: CID[], options: MergeOptions): Promise<Commit[]> {
+  const { fetch, local, signal } = options
+  const maxNodes = options.maxNodes ?? 1_000_000
+  const found = new Map<string, Block<ClockNode>>()
+  const localHeights = new Map<string, number>()
+  const queued = new Set<string>()
+  const stack: CID[] = []
+  const visit = (cid: CID): void => {
+    const key = cid.toString()
+    if (queued.has(key)) return
+    queued.add(key)
+    stack.push(cid)
+  }
+  heads.forEach(visit)
+  while (stack.length > 0) {
+    throwIfAborted(signal)
+    const cid = stack.pop() as CID
+    const key = cid.toString()
+    const height = await local.heightOf(cid)
+    if (height !== undefined) {
+      localHeights.set(key, height)
+      continue
+    }
+    if (found.size >= maxNodes) throw new MergeLimitError(maxNodes)
+    const bytes = await fetchBlock(fetch, cid, signal)
+    const node = verifyNode(cid, bytes, options.db, options.writers)
+    found.set(key, node)
+    node.value.parents.forEach(visit)
+  }
+
+  const order = [...found.values()].sort((a, b) => a.value.height - b.value.height || compareCids(a.cid, b.cid))
+  const commits: Commit[] = []
+  for (const node of order) {
+    throwIfAborted(signal)
+    let highest = 0
+    for (const parent of node.value.parents) {
+      const key = parent.toString()
+      const h = found.get(key)?.value.height ?? localHeights.get(key)
+      if (h === undefined) throw new MissingBlockError(parent)
+      highest = Math.max(highest, h)
+    }
+    if (node.value.height !== highest + 1) throw new InvalidNodeError(node.cid, `height ${node.value.height} is not 1 + the highest parent height ${highest}`)
+    const payloads: Array<Block<DeltaChunk>> = []
+    for (const cid of node.value.payload ?? []) payloads.push(verifyPayload(cid, await fetchBlock(fetch, cid, signal)))
+    const chunks = node.value.delta !== undefined ? [node.value.delta] : payloads.map(p => p.value)
+    commits.push({ node, payloads, chunks })
+  }
+  return commits
+}

@@ -1,0 +1,140 @@
+/**
+ * Commit nodes of the Merkle clock.
+ *
+ *   Node = {
+ *     v: 1                 format version
+ *     db: CID              the database address (manifest CID): a node cannot be replayed elsewhere
+ *     parents: [CID]       the heads its writer saw, distinct, sorted by bytes, at most MAX_PARENTS
+ *     height: int          1 + the highest parent height (1 for a node without parents)
+ *     author: bytes        the writer's 32-byte Ed25519 public key
+ *     time: int            wall-clock ms at the writer, for display only: never used for ordering
+ *     delta: DeltaChunk    the whole delta, when it fits in one chunk of at most INLINE_BYTES
+ *   | payload: [CID]       otherwise the delta's chunks, in order, each its own block
+ *     sig: bytes           Ed25519 signature by `author` over the dag-cbor encoding of
+ *                          this map without `sig`
+ *   }
+ *
+ * The signature covers the payload links, and each link covers its block's bytes,
+ * so one signature authenticates the whole commit however many blocks it spans.
+ */
+import type { CID } from 'multiformats/cid'
+import * as dagCbor from '@ipld/dag-cbor'
+import { assertDeltaChunk, MalformedBlockError, type DeltaChunk } from '../quad-model/index.js'
+import { compareCids, decodeVerified, encodeBlock, isCid, type Block } from './block.js'
+import { BadSignatureError, InvalidNodeError, WrongDatabaseError, ForeignWriterError } from './errors.js'
+import { verifySignature, writerId, type Signer } from './keys.js'
+import { FORMAT_VERSION, type WriterSet } from './manifest.js'
+
+export const MAX_PARENTS = 1024
+/** A delta chunk this small is embedded in its node; larger deltas get blocks of their own. */
+export const INLINE_BYTES = 256 * 1024
+
+export interface ClockNode {
+  v: number
+  db: CID
+  parents: CID[]
+  height: number
+  author: Uint8Array
+  time: number
+  delta?: DeltaChunk
+  payload?: CID[]
+  sig: Uint8Array
+}
+
+export interface Commit {
+  node: Block<ClockNode>
+  /** Payload blocks, when the delta did not fit inline. */
+  payloads: Array<Block<DeltaChunk>>
+  /** The delta's chunks, inline or not, in order. */
+  chunks: DeltaChunk[]
+}
+
+export interface CreateCommitOptions {
+  db: CID
+  parents: Array<{ cid: CID, height: number }>
+  chunks: DeltaChunk[]
+  signer: Signer
+  time?: number
+}
+
+/** Builds and signs a commit over a delta's chunks. */
+export function createCommit (options: CreateCommitOptions): Commit {
+  const parents = [...options.parents].sort((a, b) => compareCids(a.cid, b.cid))
+  const height = 1 + parents.reduce((max, p) => Math.max(max, p.height), 0)
+  const unsigned: Omit<ClockNode, 'sig'> = {
+    v: FORMAT_VERSION,
+    db: options.db,
+    parents: parents.map(p => p.cid),
+    height,
+    author: options.signer.publicKey,
+    time: options.time ?? Date.now()
+  }
+  let payloads: Array<Block<DeltaChunk>> = []
+  const single = options.chunks.length === 1 ? dagCbor.encode(options.chunks[0]) : undefined
+  if (options.chunks.length === 0) {
+    unsigned.delta = { t: [], a: [], r: [], c: [] }
+  } else if (single !== undefined && single.length <= INLINE_BYTES) {
+    unsigned.delta = options.chunks[0]
+  } else {
+    payloads = options.chunks.map(chunk => encodeBlock(chunk))
+    unsigned.payload = payloads.map(p => p.cid)
+  }
+  const sig = options.signer.sign(dagCbor.encode(unsigned))
+  const node = encodeBlock<ClockNode>({ ...unsigned, sig })
+  return { node, payloads, chunks: options.chunks }
+}
+
+/**
+ * Verifies what can be checked of a node from its own bytes: hash, shape, database,
+ * writer and signature. The height is checked once its parents are known (see merge).
+ */
+export function verifyNode (cid: CID, bytes: Uint8Array, db: CID, writers: WriterSet): Block<ClockNode> {
+  const block = decodeVerified(cid, bytes)
+  const node = block.value as Partial<ClockNode>
+  const bad = (reason: string): never => { throw new InvalidNodeError(cid, reason) }
+  if (node === null || typeof node !== 'object' || Array.isArray(node)) bad('not a map')
+  if (node.v !== FORMAT_VERSION) bad(`format version ${String(node.v)} is not supported`)
+  if (!isCid(node.db)) bad('db must be a CID')
+  if (!Array.isArray(node.parents) || !node.parents.every(isCid)) bad('parents must be a list of CIDs')
+  if (node.parents!.length > MAX_PARENTS) bad(`more than ${MAX_PARENTS} parents`)
+  for (let i = 1; i < node.parents!.length; i++) {
+    if (compareCids(node.parents![i - 1], node.parents![i]) >= 0) bad('parents are not sorted and distinct')
+  }
+  if (!Number.isSafeInteger(node.height) || node.height! < 1) bad('height must be a positive integer')
+  if (node.parents!.length === 0 && node.height !== 1) bad('a node without parents has height 1')
+  if (!(node.author instanceof Uint8Array) || node.author.length !== 32) bad('author must be a 32-byte key')
+  if (!Number.isSafeInteger(node.time)) bad('time must be an integer')
+  if (!(node.sig instanceof Uint8Array)) bad('sig must be bytes')
+  if ((node.delta === undefined) === (node.payload === undefined)) bad('exactly one of delta and payload must be present')
+  if (node.payload !== undefined && (!Array.isArray(node.payload) || node.payload.length === 0 || !node.payload.every(isCid))) {
+    bad('payload must be a non-empty list of CIDs')
+  }
+  if (node.delta !== undefined) {
+    try {
+      assertDeltaChunk(node.delta, isCid)
+    } catch (err) {
+      if (err instanceof MalformedBlockError) throw new InvalidNodeError(cid, err.message, { cause: err })
+      throw err
+    }
+  }
+  const keys = Object.keys(node)
+  const allowed = new Set(['v', 'db', 'parents', 'height', 'author', 'time', 'delta', 'payload', 'sig'])
+  if (!keys.every(k => allowed.has(k))) bad('unknown fields')
+  if (!node.db!.equals(db)) throw new WrongDatabaseError(cid, db, node.db!)
+  if (!writers.allows(node.author!)) throw new ForeignWriterError(cid, writerId(node.author!))
+  const { sig, ...unsigned } = node
+  if (!verifySignature(node.author!, dagCbor.encode(unsigned), sig!)) throw new BadSignatureError(cid)
+  return block as Block<ClockNode>
+}
+
+/** Verifies one payload block of a node. */
+export function verifyPayload (cid: CID, bytes: Uint8Array): Block<DeltaChunk> {
+  const block = decodeVerified(cid, bytes)
+  try {
+    assertDeltaChunk(block.value, isCid)
+  } catch (err) {
+    if (err instanceof MalformedBlockError) throw new InvalidNodeError(cid, err.message, { cause: err })
+    throw err
+  }
+  return block as Block<DeltaChunk>
+}

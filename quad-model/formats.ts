@@ -1,0 +1,154 @@
+/**
+ * RDF syntaxes in and out: N-Quads, N-Triples, Turtle and TriG, parsed and written
+ * by N3.js. Parsing is streaming; a syntax error becomes an InvalidRdfError naming
+ * the line, and blank node labels are renamed through the write's BlankNodeScope.
+ */
+import { StreamParser, StreamWriter } from 'n3'
+import { Readable } from 'node:stream'
+import type * as RDF from '@rdfjs/types'
+import { factory, assertStorableQuad } from './terms.js'
+import { BlankNodeScope } from './blank-nodes.js'
+import { InvalidRdfError, RhizomeError, throwIfAborted } from './errors.js'
+
+export type RdfFormat = 'nquads' | 'ntriples' | 'turtle' | 'trig'
+
+export class UnknownFormatError extends RhizomeError {
+  override name = 'UnknownFormatError'
+  constructor (readonly format: string) {
+    super('ERR_UNKNOWN_FORMAT', `unknown RDF format "${format}" (expected nq, nt, ttl or trig)`)
+  }
+}
+
+const FORMAT_NAMES: Record<string, RdfFormat> = {
+  nquads: 'nquads', nq: 'nquads', 'n-quads': 'nquads', 'application/n-quads': 'nquads',
+  ntriples: 'ntriples', nt: 'ntriples', 'n-triples': 'ntriples', 'application/n-triples': 'ntriples',
+  turtle: 'turtle', ttl: 'turtle', 'text/turtle': 'turtle',
+  trig: 'trig', 'application/trig': 'trig'
+}
+
+const N3_FORMAT: Record<RdfFormat, string> = { nquads: 'N-Quads', ntriples: 'N-Triples', turtle: 'Turtle', trig: 'TriG' }
+
+/** The format a name, file extension or media type stands for. */
+export function rdfFormat (name: string): RdfFormat {
+  const format = FORMAT_NAMES[name.toLowerCase().replace(/^\./, '')]
+  if (format === undefined) throw new UnknownFormatError(name)
+  return format
+}
+
+/** The format a file name's extension gives, or undefined. */
+export function formatOfPath (path: string): RdfFormat | undefined {
+  const dot = path.lastIndexOf('.')
+  const ext = path.slice(dot + 1).toLowerCase()
+  const unzipped = ext === 'gz' ? path.slice(0, dot) : undefined
+  if (unzipped !== undefined) return formatOfPath(unzipped)
+  return FORMAT_NAMES[ext]
+}
+
+export type RdfInput = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | ReadableStream<Uint8Array>
+
+export interface ParseOptions {
+  format: RdfFormat
+  baseIRI?: string
+  /** Triples (and default-graph quads) go into this graph instead of the default graph. */
+  graph?: RDF.NamedNode
+  /** Renames blank node labels; a fresh scope is made when none is given. */
+  blankNodes?: BlankNodeScope
+  signal?: AbortSignal
+}
+
+function toNodeReadable (input: RdfInput): Readable {
+  if (typeof input === 'string' || input instanceof Uint8Array) return Readable.from([input])
+  if (typeof (input as ReadableStream).getReader === 'function') return Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>)
+  return Readable.from(input as AsyncIterable<string | Uint8Array>)
+}
+
+/**
+ * Parses RDF lazily into storable quads. Throws InvalidRdfError (with the line) for
+ * malformed input or terms that cannot be stored, and AbortedError when aborted.
+ */
+export async function * parseRdf (input: RdfInput, options: ParseOptions): AsyncGenerator<RDF.Quad> {
+  const scope = options.blankNodes ?? new BlankNodeScope()
+  const parser = new StreamParser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
+  const source = toNodeReadable(input)
+  source.on('error', err => parser.destroy(err))
+  source.pipe(parser)
+  const intoGraph = options.graph
+  const rename = (t: RDF.Term): RDF.Term => t.termType === 'BlankNode' ? factory.blankNode(scope.rename(t.value)) : t
+  let count = 0
+  try {
+    for await (const parsed of parser as AsyncIterable<RDF.Quad>) {
+      if ((++count & 1023) === 0) throwIfAborted(options.signal)
+      let quad = parsed
+      const hasBlank = quad.subject.termType === 'BlankNode' || quad.object.termType === 'BlankNode' || quad.graph.termType === 'BlankNode'
+      if (hasBlank || (intoGraph !== undefined && quad.graph.termType === 'DefaultGraph')) {
+        quad = factory.quad(
+          rename(quad.subject) as RDF.Quad_Subject,
+          quad.predicate,
+          rename(quad.object) as RDF.Quad_Object,
+          (intoGraph !== undefined && quad.graph.termType === 'DefaultGraph' ? intoGraph : rename(quad.graph)) as RDF.Quad_Graph
+        )
+      }
+      try {
+        assertStorableQuad(quad)
+      } catch (err) {
+        throw new InvalidRdfError((err as Error).message.replace(/^line \d+: /, ''), currentLine(parser), { cause: err })
+      }
+      yield quad
+    }
+  } catch (err) {
+    if (err instanceof RhizomeError) throw err
+    const line = lineOf(err)
+    throw new InvalidRdfError(stripLine((err as Error).message), line, { cause: err })
+  } finally {
+    source.unpipe(parser)
+    source.destroy()
+    parser.destroy()
+  }
+}
+
+function currentLine (parser: StreamParser): number | undefined {
+  // N3's lexer tracks the line it is on; it is the best position we have for a quad-level error.
+  const lexer = (parser as unknown as { _parser?: { _lexer?: { _line?: number } } })._parser?._lexer
+  return lexer?._line
+}
+
+function lineOf (err: unknown): number | undefined {
+  const context = (err as { context?: { line?: number } }).context
+  if (typeof context?.line === 'number') return context.line
+  const match = /on line (\d+)/.exec((err as Error).message)
+  return match === null ? undefined : Number(match[1])
+}
+
+function stripLine (message: string): string {
+  return message.replace(/ on line \d+\.?/, '').replace(/\.$/, '')
+}
+
+export interface SerializeOptions {
+  format: RdfFormat
+  prefixes?: Record<string, string>
+  signal?: AbortSignal
+}
+
+/** Writes quads in the given syntax, lazily, as chunks of text. */
+export async function * serializeRdf (quads: AsyncIterable<RDF.Quad> | Iterable<RDF.Quad>, options: SerializeOptions): AsyncGenerator<string> {
+  const writer = new StreamWriter({ format: N3_FORMAT[options.format], prefixes: options.prefixes })
+  const chunks: string[] = []
+  writer.on('data', (chunk: string | Buffer) => chunks.push(chunk.toString()))
+  let count = 0
+  for await (const quad of quads) {
+    if ((++count & 1023) === 0) throwIfAborted(options.signal)
+    if ((options.format === 'ntriples' || options.format === 'turtle') && quad.graph.termType !== 'DefaultGraph') {
+      // Triple syntaxes have no graphs: write the triple, as N3.js would otherwise refuse it.
+      writer.write(factory.quad(quad.subject, quad.predicate, quad.object))
+    } else {
+      writer.write(quad)
+    }
+    if (chunks.length > 0) yield chunks.splice(0).join('')
+  }
+  await new Promise<void>((resolve, reject) => {
+    writer.on('end', resolve)
+    writer.on('error', reject)
+    writer.end()
+  })
+  if (chunks.length > 0) yield chunks.join('')
+}

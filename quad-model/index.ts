@@ -1,0 +1,5 @@
+export * from './errors.js'
+export * from './terms.js'
+export * from './delta.js'
+export * from './blank-nodes.js'
+export * from './formats.js'

@@ -1,0 +1,116 @@
+/**
+ * RDF/JS terms and quads. Rhizome hands out and accepts the RDF/JS data model
+ * (https://rdf.js.org/data-model-spec/), built with N3.js's DataFactory, so any
+ * RDF/JS library interoperates.
+ *
+ * Every term has one canonical string form (`termKey`), used as the entry of a
+ * delta's term table and as the key of the store's term dictionary. It keeps a
+ * literal exactly as written: `"01"^^xsd:integer` stays `"01"`.
+ *
+ *   named node    the IRI itself                  http://example.org/a
+ *   blank node    _: and its label                _:b1
+ *   literal       "lexical" then @lang or ^^IRI   "chat"@fr, "01"^^http://www.w3.org/2001/XMLSchema#integer
+ *                 (xsd:string literals carry no suffix: "plain")
+ *   default graph the empty string
+ *
+ * An absolute IRI never starts with `"` or `_:` and is never empty, so the first
+ * character tells the kinds apart; a literal's suffix starts after its last `"`.
+ */
+import { DataFactory } from 'n3'
+import type * as RDF from '@rdfjs/types'
+import { InvalidRdfError } from './errors.js'
+
+export type { RDF }
+export const factory: RDF.DataFactory<RDF.Quad, RDF.Quad> = DataFactory
+
+export const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string'
+export const RDF_LANG_STRING = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString'
+
+export type QuadTerm = RDF.NamedNode | RDF.BlankNode | RDF.Literal | RDF.DefaultGraph
+
+/** The canonical string form of a term (see the module header). */
+export function termKey (term: RDF.Term): string {
+  switch (term.termType) {
+    case 'NamedNode': return term.value
+    case 'BlankNode': return '_:' + term.value
+    case 'DefaultGraph': return ''
+    case 'Literal': {
+      const lexical = '"' + term.value + '"'
+      if (term.language !== '') return lexical + '@' + term.language
+      const datatype = term.datatype.value
+      return datatype === XSD_STRING ? lexical : lexical + '^^' + datatype
+    }
+    default:
+      throw new InvalidRdfError(`a ${term.termType} cannot be stored`)
+  }
+}
+
+/** The term whose canonical string form is `key`. */
+export function termFromKey (key: string): QuadTerm {
+  if (key === '') return DataFactory.defaultGraph()
+  const first = key.charCodeAt(0)
+  if (first === 34 /* " */) {
+    const end = key.lastIndexOf('"')
+    const value = key.slice(1, end)
+    if (end === key.length - 1) return DataFactory.literal(value)
+    if (key.charCodeAt(end + 1) === 64 /* @ */) return DataFactory.literal(value, key.slice(end + 2))
+    return DataFactory.literal(value, DataFactory.namedNode(key.slice(end + 3)))
+  }
+  if (first === 95 /* _ */ && key.charCodeAt(1) === 58 /* : */) return DataFactory.blankNode(key.slice(2))
+  return DataFactory.namedNode(key)
+}
+
+// RFC 3987 absolute IRI, checked loosely the way N-Triples parsers do: a scheme,
+// then no spaces, controls or the characters N-Triples forbids inside <>.
+const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[\u0000-\u0020<>"{}|^`\\]/
+
+/** Throws InvalidRdfError unless `iri` is an absolute IRI. */
+export function assertIri (iri: string): void {
+  if (!SCHEME.test(iri)) throw new InvalidRdfError(`<${iri}> is not an absolute IRI`)
+  const bad = FORBIDDEN.exec(iri)
+  if (bad !== null) throw new InvalidRdfError(`<${iri}> contains the forbidden character ${JSON.stringify(bad[0])}`)
+}
+
+const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/
+
+/** Throws InvalidRdfError unless the quad can be stored: every term of the right kind and well-formed. */
+export function assertStorableQuad (quad: RDF.Quad): void {
+  const { subject, predicate, object, graph } = quad
+  if (subject.termType !== 'NamedNode' && subject.termType !== 'BlankNode') {
+    throw new InvalidRdfError(`a subject cannot be a ${subject.termType}`)
+  }
+  if (predicate.termType !== 'NamedNode') throw new InvalidRdfError(`a predicate must be an IRI, not a ${predicate.termType}`)
+  if (object.termType !== 'NamedNode' && object.termType !== 'BlankNode' && object.termType !== 'Literal') {
+    throw new InvalidRdfError(`an object cannot be a ${object.termType}`)
+  }
+  if (graph.termType !== 'NamedNode' && graph.termType !== 'BlankNode' && graph.termType !== 'DefaultGraph') {
+    throw new InvalidRdfError(`a graph cannot be a ${graph.termType}`)
+  }
+  for (const term of [subject, predicate, object, graph]) {
+    if (term.termType === 'NamedNode') assertIri(term.value)
+    if (term.termType === 'BlankNode' && term.value === '') throw new InvalidRdfError('a blank node needs a label')
+  }
+  if (object.termType === 'Literal') {
+    if (object.language !== '' && !LANGUAGE_TAG.test(object.language)) {
+      throw new InvalidRdfError(`"${object.language}" is not a valid language tag`)
+    }
+    if (object.language === '') assertIri(object.datatype.value)
+  }
+}
+
+/** The canonical string forms of a quad's four terms, in subject, predicate, object, graph order. */
+export function quadKeys (quad: RDF.Quad): [string, string, string, string] {
+  return [termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph)]
+}
+
+/** The quad whose terms have the canonical forms given. */
+export function quadFromKeys (s: string, p: string, o: string, g: string): RDF.Quad {
+  return DataFactory.quad(
+    termFromKey(s) as RDF.Quad_Subject,
+    termFromKey(p) as RDF.Quad_Predicate,
+    termFromKey(o) as RDF.Quad_Object,
+    termFromKey(g) as RDF.Quad_Graph
+  )
+}

@@ -1,0 +1,96 @@
+/**
+ * The storage backend interface: everything the layers above need from storage,
+ * narrow enough that an embedded SQL engine (sqlite-backend.ts), plain JavaScript
+ * structures (memory-backend.ts) and IndexedDB (a key-value store with compound
+ * indexes and transactions) each implement it without the layers above changing.
+ *
+ * Terms are interned: the backend keeps a dictionary from canonical term strings
+ * (quad-model/terms.ts) to positive integer ids, and the quad index holds id
+ * quadruples. Every pattern of bound and free positions is answered by a range
+ * scan over one of six orderings (see ORDERINGS).
+ *
+ * Semantics every backend implements (the CRDT of merkle-clock/index.ts):
+ *   - `apply` stores each commit's blocks, records the node (with its height and a
+ *     local sequence number), applies its removals and then its additions, and
+ *     makes it a head in place of its parents: all of a call's commits at once or
+ *     none. A commit already applied is skipped.
+ *   - an addition of q in node N adds tag (q, N); q is visible while it has a tag.
+ *   - a removal (q, T) deletes tag (q, T); if node T is not applied yet (which a
+ *     well-behaved writer never causes) it leaves a tombstone that voids a later
+ *     add of (q, T), so the result does not depend on arrival order.
+ *   - reads never see part of a commit.
+ */
+import type { CID } from 'multiformats/cid'
+import type { Commit } from '../merkle-clock/index.js'
+
+/** A quad pattern over term ids: a number binds the position, undefined leaves it free. */
+export type IdPattern = readonly [s?: number, p?: number, o?: number, g?: number]
+
+/**
+ * The six orderings of (s, p, o, g). With four positions, every set of bound
+ * positions must be a prefix of some ordering for a single range scan to answer
+ * it, and six orderings are the fewest that cover all sixteen sets:
+ *   spog  s, sp, spo, spog, and the full scan
+ *   posg  p, po, pog        (predicate-first: "all ?x with rdf:type C")
+ *   ogsp  o, og, ogs        (object-first: reverse links, values)
+ *   gspo  g, gs, gsp        (one named graph, by subject)
+ *   gpos  gp, gpo           (one named graph, by predicate)
+ *   osgp  so, osg           (subject and object known: "how are these related?")
+ */
+export const ORDERINGS = ['spog', 'posg', 'ogsp', 'gspo', 'gpos', 'osgp'] as const
+
+export interface NodeRecord {
+  cid: CID
+  height: number
+  /** Local apply order, increasing; not the same on every replica. */
+  seq: number
+}
+
+export interface ScanOptions {
+  signal?: AbortSignal
+}
+
+/** A consistent view for reading: all its reads see the same set of applied commits. */
+export interface Reader {
+  /** Ids of canonical term strings; undefined for a term the store has never seen. */
+  lookup: (keys: readonly string[]) => Promise<Array<number | undefined>>
+  /** Canonical term strings of ids. */
+  resolve: (ids: readonly number[]) => Promise<string[]>
+  /** Matching quads as flat s, p, o, g id arrays, a batch at a time, lazily. */
+  scan: (pattern: IdPattern, options?: ScanOptions) => AsyncIterable<Uint32Array>
+  /** A cheap estimate of how many quads match: exact up to a bound, approximate above. */
+  estimate: (pattern: IdPattern) => Promise<number>
+  /** The CIDs of the nodes whose adds of each quad are still present (its observed tags). */
+  tagsOf: (quads: ReadonlyArray<readonly [number, number, number, number]>) => Promise<CID[][]>
+  /** Ends the view; reads after this fail. */
+  release: () => void
+}
+
+export interface Backend {
+  /** True when the data survives the process. */
+  readonly persistent: boolean
+
+  getMeta: (key: string) => Promise<string | undefined>
+  setMeta: (key: string, value: string) => Promise<void>
+
+  getBlock: (cid: CID) => Promise<Uint8Array | undefined>
+  hasBlock: (cid: CID) => Promise<boolean>
+  /** Stores blocks that belong to no commit (the manifest). */
+  putBlocks: (blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>) => Promise<void>
+
+  heads: () => Promise<NodeRecord[]>
+  node: (cid: CID) => Promise<NodeRecord | undefined>
+  /** Applied nodes, newest first (by local sequence), starting below `before` when given. */
+  log: (options: { limit: number, before?: number }) => Promise<NodeRecord[]>
+  nodeCount: () => Promise<number>
+
+  /** Applies commits atomically, in the order given, which must be causal. */
+  apply: (commits: readonly Commit[], options?: { signal?: AbortSignal }) => Promise<void>
+
+  /** Opens a consistent read view. */
+  reader: () => Reader
+  /** The exact number of quads in the graph. */
+  count: () => Promise<number>
+
+  close: () => Promise<void>
+}

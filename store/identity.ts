@@ -1,0 +1,51 @@
+/**
+ * The replica's key pair, kept in its data folder as `identity.json` with
+ * owner-only permissions (0600, in a 0700 folder). Created on first use; written to
+ * a temporary file and renamed, so a crash never leaves half a key.
+ */
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { RhizomeError } from '../quad-model/index.js'
+import { generateKeyPair, keyPairFromSeed, writerId, type KeyPair } from '../merkle-clock/index.js'
+
+export const IDENTITY_FILE = 'identity.json'
+
+export class IdentityFileError extends RhizomeError {
+  override name = 'IdentityFileError'
+  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
+    super('ERR_IDENTITY_FILE', `${path}: ${reason}`, options)
+  }
+}
+
+interface IdentityJson {
+  id: string
+  privateKey: string
+}
+
+export function loadOrCreateIdentity (folder: string): KeyPair {
+  const path = join(folder, IDENTITY_FILE)
+  let text: string | undefined
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new IdentityFileError(path, (err as Error).message, { cause: err })
+  }
+  if (text !== undefined) {
+    try {
+      const json = JSON.parse(text) as IdentityJson
+      const keys = keyPairFromSeed(new Uint8Array(Buffer.from(json.privateKey, 'base64')))
+      if (writerId(keys.publicKey) !== json.id) throw new Error('the public key does not match the private key')
+      return keys
+    } catch (err) {
+      throw new IdentityFileError(path, `not a valid identity file (${(err as Error).message})`, { cause: err })
+    }
+  }
+  mkdirSync(folder, { recursive: true, mode: 0o700 })
+  const keys = generateKeyPair()
+  const json: IdentityJson = { id: writerId(keys.publicKey), privateKey: Buffer.from(keys.privateKey).toString('base64') }
+  const temp = path + '.tmp'
+  writeFileSync(temp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 })
+  chmodSync(temp, 0o600)
+  renameSync(temp, path)
+  return keys
+}

@@ -1,0 +1,5 @@
+export * from './backend.js'
+export * from './errors.js'
+export { SqliteBackend, type SqliteBackendOptions } from './sqlite-backend.js'
+export { MemoryBackend } from './memory-backend.js'
+export { loadOrCreateIdentity, IdentityFileError, IDENTITY_FILE } from './identity.js'

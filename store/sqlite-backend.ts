@@ -1,0 +1,435 @@
+/**
+ * The on-disk default backend: SQLite through Node's built-in `node:sqlite`.
+ *
+ * Why SQLite: measured on this project's machine (2 cores), inserting LUBM(5)-sized
+ * data into six orderings plus tags, SQLite did ~110,000 quads/s against LevelDB's
+ * (classic-level) ~77,000, small transactions ran at ~31,000/s against ~18,000, and
+ * a full scan took 0.66 s against 1.4 s. Its transactions make a commit's blocks,
+ * index changes and heads atomic, and WAL mode gives every reader a snapshot.
+ * Being built into Node, it needs no native addon to install.
+ *
+ * Files in the database folder: `store.sqlite` (+ its -wal and -shm) holds
+ * everything; `lock.sqlite` is held in an exclusive transaction for the life of
+ * the process, so a second process gets DatabaseLockedError instead of sharing.
+ *
+ * Durability: synchronous=NORMAL in WAL mode. A commit that returned is in the
+ * WAL in the OS's hands, so it survives the process being killed at any point;
+ * a power cut may lose the last commits but never tears one.
+ */
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../quad-model/index.js'
+import type { Commit } from '../merkle-clock/index.js'
+import type { Backend, IdPattern, NodeRecord, Reader } from './backend.js'
+import { CorruptStoreError, DatabaseLockedError, StoreClosedError } from './errors.js'
+
+let sqlite: typeof import('node:sqlite') | undefined
+
+/** Loads node:sqlite without its one-time "experimental" warning on stderr. */
+async function loadSqlite (): Promise<typeof import('node:sqlite')> {
+  if (sqlite !== undefined) return sqlite
+  const emit = process.emitWarning
+  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
+    if (String(warning).includes('SQLite is an experimental feature')) return
+    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
+  } as typeof process.emitWarning
+  try {
+    sqlite = await import('node:sqlite')
+  } finally {
+    process.emitWarning = emit
+  }
+  return sqlite
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS blocks (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL UNIQUE, height INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS heads (seq INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS quads (s INTEGER, p INTEGER, o INTEGER, g INTEGER, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tags (s INTEGER, p INTEGER, o INTEGER, g INTEGER, node INTEGER, PRIMARY KEY (s, p, o, g, node)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tombstones (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag BLOB, PRIMARY KEY (s, p, o, g, tag)) WITHOUT ROWID;
+`
+// The spog ordering is the quads table's primary key; these are the other five (see ORDERINGS).
+const INDEXES: Record<string, string> = {
+  quads_posg: '(p, o, s, g)',
+  quads_ogsp: '(o, g, s, p)',
+  quads_gspo: '(g, s, p, o)',
+  quads_gpos: '(g, p, o, s)',
+  quads_osgp: '(o, s, g, p)'
+}
+const createIndexes = Object.entries(INDEXES).map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON quads ${cols};`).join('\n')
+const dropIndexes = Object.keys(INDEXES).map(name => `DROP INDEX IF EXISTS ${name};`).join('\n')
+
+const SCHEMA_VERSION = '1'
+// A commit adding more quads than this, and more than the store already holds, rebuilds
+// the secondary indexes after inserting (one sort each) instead of updating them row by row.
+const BULK_REBUILD_MIN = 50_000
+const SCAN_BATCH = 1024
+// Estimates count exactly up to this many matches, then extrapolate from a full count cached per write.
+const ESTIMATE_EXACT = 5_000
+
+const POSITIONS = ['s', 'p', 'o', 'g'] as const
+
+function whereOf (pattern: IdPattern): { sql: string, args: number[], shape: number } {
+  const clauses: string[] = []
+  const args: number[] = []
+  let shape = 0
+  for (let i = 0; i < 4; i++) {
+    const id = pattern[i]
+    if (id !== undefined) {
+      clauses.push(`${POSITIONS[i]} = ?`)
+      args.push(id)
+      shape |= 1 << i
+    }
+  }
+  return { sql: clauses.length === 0 ? '' : ' WHERE ' + clauses.join(' AND '), args, shape }
+}
+
+function isBusy (err: unknown): boolean {
+  const e = err as { errcode?: number, message?: string }
+  return e.errcode === 5 || e.errcode === 6 || /database is locked|SQLITE_BUSY/i.test(e.message ?? '')
+}
+
+export interface SqliteBackendOptions {
+  /** Database folder; created when missing. */
+  path: string
+  /** SQLite page cache per connection, in KiB. Default 65,536 (64 MiB) for the writer. */
+  cacheKiB?: number
+}
+
+export class SqliteBackend implements Backend {
+  readonly persistent = true
+  private closed = false
+  private readonly idleReaders: DatabaseSync[] = []
+  private readonly stmt: Record<string, StatementSync>
+  private readonly termIds = new Map<string, number>()
+  private readonly termKeys = new Map<number, string>()
+  private generation = 0
+  private readonly estimateCache = new Map<string, number>()
+  private estimateGeneration = -1
+  private tombstoneCount: number
+
+  private constructor (
+    private readonly Sqlite: typeof DatabaseSync,
+    readonly path: string,
+    private readonly lock: DatabaseSync,
+    private readonly db: DatabaseSync
+  ) {
+    const p = (sql: string): StatementSync => db.prepare(sql)
+    this.stmt = {
+      getMeta: p('SELECT value FROM meta WHERE key = ?'),
+      setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      getBlock: p('SELECT bytes FROM blocks WHERE cid = ?'),
+      hasBlock: p('SELECT 1 FROM blocks WHERE cid = ?'),
+      putBlock: p('INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)'),
+      termId: p('SELECT id FROM terms WHERE key = ?'),
+      addTerm: p('INSERT INTO terms (key) VALUES (?)'),
+      node: p('SELECT seq, height FROM nodes WHERE cid = ?'),
+      addNode: p('INSERT INTO nodes (cid, height) VALUES (?, ?)'),
+      heads: p('SELECT n.cid, n.height, n.seq FROM heads h JOIN nodes n ON n.seq = h.seq ORDER BY n.cid'),
+      dropHead: p('DELETE FROM heads WHERE seq = ?'),
+      addHead: p('INSERT OR IGNORE INTO heads (seq) VALUES (?)'),
+      log: p('SELECT cid, height, seq FROM nodes WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
+      nodeCount: p('SELECT count(*) AS n FROM nodes'),
+      addTag: p('INSERT OR IGNORE INTO tags (s, p, o, g, node) VALUES (?, ?, ?, ?, ?)'),
+      addQuad: p('INSERT OR IGNORE INTO quads (s, p, o, g) VALUES (?, ?, ?, ?)'),
+      dropTag: p('DELETE FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? AND node = ?'),
+      anyTag: p('SELECT 1 FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? LIMIT 1'),
+      dropQuad: p('DELETE FROM quads WHERE s = ? AND p = ? AND o = ? AND g = ?'),
+      addTombstone: p('INSERT OR IGNORE INTO tombstones (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?)'),
+      tombstone: p('SELECT 1 FROM tombstones WHERE s = ? AND p = ? AND o = ? AND g = ? AND tag = ?'),
+      tombstoneCount: p('SELECT count(*) AS n FROM tombstones'),
+      count: p('SELECT count(*) AS n FROM quads')
+    }
+    this.tombstoneCount = Number((this.stmt.tombstoneCount.get() as { n: number }).n)
+  }
+
+  static async open (options: SqliteBackendOptions): Promise<SqliteBackend> {
+    const { DatabaseSync: Sqlite } = await loadSqlite()
+    mkdirSync(options.path, { recursive: true })
+    // The lock: an exclusive transaction held open until close or process death.
+    const lock = new Sqlite(join(options.path, 'lock.sqlite'), { timeout: 0 } as object)
+    try {
+      lock.exec('PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;')
+    } catch (err) {
+      lock.close()
+      if (isBusy(err)) throw new DatabaseLockedError(options.path, { cause: err })
+      throw err
+    }
+    let db: DatabaseSync
+    try {
+      db = new Sqlite(join(options.path, 'store.sqlite'))
+      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
+      db.exec('BEGIN IMMEDIATE')
+      db.exec(SCHEMA)
+      db.exec(createIndexes)
+      const version = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined
+      if (version === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION)
+      else if (version.value !== SCHEMA_VERSION) throw new CorruptStoreError(options.path, `store schema ${version.value} is not supported`)
+      db.exec('COMMIT')
+    } catch (err) {
+      lock.close()
+      if (err instanceof CorruptStoreError) throw err
+      throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
+    }
+    return new SqliteBackend(Sqlite, options.path, lock, db)
+  }
+
+  private check (): void {
+    if (this.closed) throw new StoreClosedError()
+  }
+
+  async getMeta (key: string): Promise<string | undefined> {
+    this.check()
+    return (this.stmt.getMeta.get(key) as { value: string } | undefined)?.value
+  }
+
+  async setMeta (key: string, value: string): Promise<void> {
+    this.check()
+    this.stmt.setMeta.run(key, value)
+  }
+
+  async getBlock (cid: CID): Promise<Uint8Array | undefined> {
+    this.check()
+    return (this.stmt.getBlock.get(cid.bytes) as { bytes: Uint8Array } | undefined)?.bytes
+  }
+
+  async hasBlock (cid: CID): Promise<boolean> {
+    this.check()
+    return this.stmt.hasBlock.get(cid.bytes) !== undefined
+  }
+
+  async putBlocks (blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>): Promise<void> {
+    this.check()
+    this.transaction(() => { for (const b of blocks) this.stmt.putBlock.run(b.cid.bytes, b.bytes) })
+  }
+
+  private record (row: { cid: Uint8Array, height: number, seq: number }): NodeRecord {
+    return { cid: CID.decode(row.cid), height: Number(row.height), seq: Number(row.seq) }
+  }
+
+  async heads (): Promise<NodeRecord[]> {
+    this.check()
+    return (this.stmt.heads.all() as Array<{ cid: Uint8Array, height: number, seq: number }>).map(r => this.record(r))
+  }
+
+  async node (cid: CID): Promise<NodeRecord | undefined> {
+    this.check()
+    const row = this.stmt.node.get(cid.bytes) as { seq: number, height: number } | undefined
+    return row === undefined ? undefined : { cid, height: Number(row.height), seq: Number(row.seq) }
+  }
+
+  async log (options: { limit: number, before?: number }): Promise<NodeRecord[]> {
+    this.check()
+    const rows = this.stmt.log.all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as Array<{ cid: Uint8Array, height: number, seq: number }>
+    return rows.map(r => this.record(r))
+  }
+
+  async nodeCount (): Promise<number> {
+    this.check()
+    return Number((this.stmt.nodeCount.get() as { n: number }).n)
+  }
+
+  async count (): Promise<number> {
+    this.check()
+    return Number((this.stmt.count.get() as { n: number }).n)
+  }
+
+  private transaction (fn: () => void): void {
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      fn()
+      this.db.exec('COMMIT')
+    } catch (err) {
+      this.db.exec('ROLLBACK')
+      // Ids handed out inside the rolled-back transaction are void.
+      this.termIds.clear()
+      throw err
+    }
+  }
+
+  private termId (key: string): number {
+    let id = this.termIds.get(key)
+    if (id !== undefined) return id
+    const row = this.stmt.termId.get(key) as { id: number } | undefined
+    id = row === undefined ? Number(this.stmt.addTerm.run(key).lastInsertRowid) : Number(row.id)
+    if (this.termIds.size >= 500_000) this.termIds.clear()
+    this.termIds.set(key, id)
+    return id
+  }
+
+  async apply (commits: readonly Commit[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    this.check()
+    throwIfAborted(options.signal)
+    // Everything below is synchronous: the transaction is atomic for readers in this
+    // process as well as on disk, and the signal is honoured only before it starts.
+    this.transaction(() => {
+      for (const commit of commits) this.applyOne(commit)
+    })
+    this.generation++
+  }
+
+  private applyOne (commit: Commit): void {
+    const s = this.stmt
+    const cid = commit.node.cid
+    if (s.node.get(cid.bytes) !== undefined) return
+    s.putBlock.run(cid.bytes, commit.node.bytes)
+    for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
+    const seq = Number(s.addNode.run(cid.bytes, commit.node.value.height).lastInsertRowid)
+    const additions = commit.chunks.reduce((n, c) => n + c.a.length / 4, 0)
+    const bulk = additions >= BULK_REBUILD_MIN && additions > Number((s.count.get() as { n: number }).n)
+    if (bulk) this.db.exec(dropIndexes)
+    for (const chunk of commit.chunks) {
+      const ids = chunk.t.map(t => this.termId(t))
+      const tagSeqs = chunk.c.map(tag => (s.node.get(tag.bytes) as { seq: number } | undefined)?.seq)
+      const r = chunk.r
+      for (let i = 0; i < r.length; i += 5) {
+        const q0 = ids[r[i]]; const q1 = ids[r[i + 1]]; const q2 = ids[r[i + 2]]; const q3 = ids[r[i + 3]]
+        const tag = tagSeqs[r[i + 4]]
+        if (tag === undefined) {
+          s.addTombstone.run(q0, q1, q2, q3, chunk.c[r[i + 4]].bytes)
+          this.tombstoneCount++
+          continue
+        }
+        if (Number(s.dropTag.run(q0, q1, q2, q3, tag).changes) > 0 && s.anyTag.get(q0, q1, q2, q3) === undefined) {
+          s.dropQuad.run(q0, q1, q2, q3)
+        }
+      }
+      const a = chunk.a
+      const checkTombstones = this.tombstoneCount > 0
+      for (let i = 0; i < a.length; i += 4) {
+        const q0 = ids[a[i]]; const q1 = ids[a[i + 1]]; const q2 = ids[a[i + 2]]; const q3 = ids[a[i + 3]]
+        if (checkTombstones && s.tombstone.get(q0, q1, q2, q3, cid.bytes) !== undefined) continue
+        s.addTag.run(q0, q1, q2, q3, seq)
+        s.addQuad.run(q0, q1, q2, q3)
+      }
+    }
+    if (bulk) this.db.exec(createIndexes)
+    for (const parent of commit.node.value.parents) {
+      const row = s.node.get(parent.bytes) as { seq: number } | undefined
+      if (row !== undefined) s.dropHead.run(row.seq)
+    }
+    s.addHead.run(seq)
+  }
+
+  reader (): Reader {
+    this.check()
+    const conn = this.idleReaders.pop() ?? this.openReader()
+    conn.exec('BEGIN')
+    let released = false
+    const statements = new Map<string, StatementSync>()
+    const prepare = (sql: string): StatementSync => {
+      let st = statements.get(sql)
+      if (st === undefined) {
+        st = conn.prepare(sql)
+        statements.set(sql, st)
+      }
+      return st
+    }
+    const live = (): void => {
+      if (released) throw new StoreClosedError()
+      this.check()
+    }
+    const backend = this
+    return {
+      lookup: async keys => {
+        live()
+        const st = prepare('SELECT id FROM terms WHERE key = ?')
+        return keys.map(k => {
+          const row = st.get(k) as { id: number } | undefined
+          return row === undefined ? undefined : Number(row.id)
+        })
+      },
+      resolve: async ids => {
+        live()
+        const st = prepare('SELECT key FROM terms WHERE id = ?')
+        return ids.map(id => {
+          let key = backend.termKeys.get(id)
+          if (key === undefined) {
+            key = (st.get(id) as { key: string } | undefined)?.key
+            if (key === undefined) throw new CorruptStoreError(backend.path, `term ${id} is missing from the dictionary`)
+            if (backend.termKeys.size >= 200_000) backend.termKeys.clear()
+            backend.termKeys.set(id, key)
+          }
+          return key
+        })
+      },
+      scan: (pattern, options = {}) => ({
+        async * [Symbol.asyncIterator] () {
+          live()
+          const where = whereOf(pattern)
+          const st = prepare('SELECT s, p, o, g FROM quads' + where.sql)
+          st.setReturnArrays(true)
+          const rows = st.iterate(...where.args) as Iterator<[number, number, number, number]>
+          try {
+            while (true) {
+              throwIfAborted(options.signal)
+              live()
+              const batch = new Uint32Array(SCAN_BATCH * 4)
+              let n = 0
+              for (; n < SCAN_BATCH; n++) {
+                const next = rows.next()
+                if (next.done === true) break
+                const r = next.value
+                batch[n * 4] = r[0]; batch[n * 4 + 1] = r[1]; batch[n * 4 + 2] = r[2]; batch[n * 4 + 3] = r[3]
+              }
+              if (n > 0) yield n === SCAN_BATCH ? batch : batch.subarray(0, n * 4)
+              if (n < SCAN_BATCH) return
+            }
+          } finally {
+            rows.return?.()
+          }
+        }
+      }),
+      estimate: async pattern => {
+        live()
+        const where = whereOf(pattern)
+        const capped = Number((prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM quads${where.sql} LIMIT ${ESTIMATE_EXACT + 1})`).get(...where.args) as { n: number }).n)
+        if (capped <= ESTIMATE_EXACT) return capped
+        if (backend.estimateGeneration !== backend.generation) {
+          backend.estimateCache.clear()
+          backend.estimateGeneration = backend.generation
+        }
+        const key = pattern.join(',')
+        let n = backend.estimateCache.get(key)
+        if (n === undefined) {
+          n = Number((prepare('SELECT count(*) AS n FROM quads' + where.sql).get(...where.args) as { n: number }).n)
+          backend.estimateCache.set(key, n)
+        }
+        return n
+      },
+      tagsOf: async quads => {
+        live()
+        const st = prepare('SELECT n.cid FROM tags t JOIN nodes n ON n.seq = t.node WHERE t.s = ? AND t.p = ? AND t.o = ? AND t.g = ?')
+        return quads.map(q => (st.all(q[0], q[1], q[2], q[3]) as Array<{ cid: Uint8Array }>).map(r => CID.decode(r.cid)))
+      },
+      release: () => {
+        if (released) return
+        released = true
+        try {
+          conn.exec('COMMIT')
+        } catch {}
+        if (backend.closed || backend.idleReaders.length >= 8) conn.close()
+        else backend.idleReaders.push(conn)
+      }
+    }
+  }
+
+  private openReader (): DatabaseSync {
+    const conn = new this.Sqlite(join(this.path, 'store.sqlite'), { readOnly: true })
+    conn.exec('PRAGMA cache_size = -16384')
+    return conn
+  }
+
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    for (const conn of this.idleReaders.splice(0)) conn.close()
+    this.db.close()
+    this.lock.close()
+  }
+}
