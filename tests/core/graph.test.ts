@@ -1,0 +1,172 @@
+import { describe, it, expect } from 'vitest'
+import { statSync } from 'node:fs'
+import { join } from 'node:path'
+import * as dagCbor from '@ipld/dag-cbor'
+import {
+  openGraph, factory, generateKeyPair, writerId, parseWriterId, MAX_BLOCK_BYTES, type ChangeDetail, type ClockNode
+} from '../../index.js'
+import { dump, headStrings, quad, replicas, tempDir } from './helpers.js'
+
+describe('identity', () => {
+  it('names a writer by did:key and reads it back', () => {
+    const keys = generateKeyPair()
+    const id = writerId(keys.publicKey)
+    expect(id).toMatch(/^did:key:z6Mk/)
+    expect(parseWriterId(id)).toEqual(keys.publicKey)
+    expect(() => parseWriterId('did:key:zNotAKey')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_KEY' }))
+  })
+
+  it('keeps the key in the data folder, owner-only, and reuses it on reopen', async () => {
+    const dir = tempDir()
+    try {
+      const a = await openGraph({ path: dir.path })
+      const writer = a.writer
+      await a.close()
+      expect(statSync(join(dir.path, 'identity.json')).mode & 0o777).toBe(0o600)
+      const b = await openGraph({ path: dir.path })
+      expect(b.writer).toBe(writer)
+      await b.close()
+    } finally { dir.remove() }
+  })
+})
+
+describe('graph', () => {
+  it('matches every pattern shape on both backends', async () => {
+    const dir = tempDir()
+    try {
+      for (const graph of [await openGraph(), await openGraph({ path: dir.path })]) {
+        const quads = [quad('a', 'p', 'b'), quad('a', 'q', 'c', 'g1'), quad('b', 'p', 'a', 'g2'), quad('c', 'p', 'b')]
+        await graph.insert(quads)
+        const terms = (q: ReturnType<typeof quad>): Array<ReturnType<typeof factory.namedNode> | ReturnType<typeof factory.defaultGraph>> => [q.subject as never, q.predicate as never, q.object as never, q.graph as never]
+        // All 16 combinations of bound and free positions, checked against a filter over the quads.
+        for (const target of quads) {
+          for (let mask = 0; mask < 16; mask++) {
+            const bound = terms(target).map((t, i) => (mask & (1 << i)) !== 0 ? t : undefined)
+            const got: string[] = []
+            for await (const q of graph.match(bound[0], bound[1], bound[2], bound[3])) got.push(JSON.stringify(terms(q)))
+            const want = quads.filter(q => terms(q).every((t, i) => bound[i] === undefined || t.equals(bound[i]!))).map(q => JSON.stringify(terms(q)))
+            expect(got.sort()).toEqual(want.sort())
+          }
+        }
+        await graph.close()
+      }
+    } finally { dir.remove() }
+  })
+
+  it('keeps literals exactly as written', async () => {
+    const graph = await openGraph()
+    await graph.import('<http://a> <http://p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', { format: 'nt' })
+    const [q] = await Array.fromAsync(graph.match())
+    expect(q.object.value).toBe('01')
+  })
+
+  it('gives two imports of the same blank node label two different nodes, and exports an isomorphic graph', async () => {
+    const graph = await openGraph()
+    const text = '_:b0 <http://example.org/p> "x" .\n<http://example.org/s> <http://example.org/q> _:b0 .\n'
+    await graph.import(text, { format: 'nt' })
+    await graph.import(text, { format: 'nt' })
+    const subjects = new Set((await Array.fromAsync(graph.match(undefined, factory.namedNode('http://example.org/p')))).map(q => q.subject.value))
+    expect(subjects.size).toBe(2)
+    // Within one import the label is one node: its subject use and object use agree.
+    const exported = (await Array.fromAsync(graph.export({ format: 'nt' }))).join('')
+    const copy = await openGraph()
+    await copy.import(exported, { format: 'nt' })
+    expect(await copy.size()).toBe(4)
+    for await (const q of copy.match(undefined, factory.namedNode('http://example.org/q'))) {
+      expect(await Array.fromAsync(copy.match(q.object, factory.namedNode('http://example.org/p')))).toHaveLength(1)
+    }
+  })
+
+  it('splits a write larger than a block into payload blocks, each at most 1 MiB, and replicates it whole', async () => {
+    const [a, b] = await replicas(2)
+    const long = 'y'.repeat(300)
+    const lines = Array.from({ length: 8_000 }, (_, i) => `<http://example.org/s${i}> <http://example.org/p> "${long}${i}" .`).join('\n')
+    const result = await a.import(lines, { format: 'nt' })
+    const node = dagCbor.decode((await a.blocks.get(result.head!))!) as ClockNode
+    expect(node.payload!.length).toBeGreaterThan(1)
+    for (const cid of node.payload!) expect((await a.blocks.get(cid))!.length).toBeLessThanOrEqual(MAX_BLOCK_BYTES)
+    const seen: number[] = []
+    b.addEventListener('change', event => seen.push((event as CustomEvent<ChangeDetail>).detail.added))
+    await b.merge(await a.heads(), { fetch: a.blocks })
+    expect(await b.size()).toBe(8_000)
+    await new Promise<void>(resolve => { const check = (): void => { if (seen.length > 0) resolve(); else setImmediate(check) }; check() })
+    expect(seen).toEqual([8_000])
+  })
+
+  it('round-trips a database through a CAR file', async () => {
+    const [a, b] = await replicas(2)
+    await a.insert([quad('a', 'p', 'b')])
+    await a.insert([quad('b', 'p', 'c', 'g')])
+    const car = Buffer.concat(await Array.fromAsync(a.exportCar()))
+    const result = await b.mergeCar(car)
+    expect(result.applied).toBe(2)
+    expect(await dump(b)).toEqual(await dump(a))
+    expect(await headStrings(b)).toEqual(await headStrings(a))
+  })
+
+  it('emits a change event after a local commit', async () => {
+    const graph = await openGraph()
+    const events: ChangeDetail[] = []
+    graph.addEventListener('change', e => events.push((e as CustomEvent<ChangeDetail>).detail))
+    const { head } = await graph.insert([quad('a', 'p', 'b')])
+    await new Promise<void>(resolve => { const check = (): void => { if (events.length > 0) resolve(); else setImmediate(check) }; check() })
+    expect(events[0]).toMatchObject({ source: 'local', added: 1, removed: 0 })
+    expect(events[0].heads.map(String)).toEqual([String(head)])
+  })
+
+  it('stops a write or a read whose signal has fired, committing nothing', async () => {
+    const graph = await openGraph()
+    const aborted = AbortSignal.abort()
+    await expect(graph.insert([quad('a', 'p', 'b')], { signal: aborted })).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    await graph.insert(Array.from({ length: 5000 }, (_, i) => quad(`s${i}`, 'p', 'o')))
+    const controller = new AbortController()
+    let read = 0
+    await expect((async () => { for await (const _ of graph.match(undefined, undefined, undefined, undefined, { signal: controller.signal })) { if (++read === 10) controller.abort() } })()).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    expect(read).toBeLessThan(5000)
+    expect(await graph.size()).toBe(5000)
+  })
+
+  it('records heights and parents: a commit\'s parents are the heads it saw', async () => {
+    const graph = await openGraph()
+    const first = await graph.insert([quad('a', 'p', 'b')])
+    const second = await graph.insert([quad('a', 'p', 'c')])
+    const [entry] = await graph.log({ limit: 1 })
+    expect(entry.cid.toString()).toBe(second.head!.toString())
+    expect(entry.parents.map(String)).toEqual([String(first.head)])
+    expect(entry.height).toBe(2)
+    expect(await headStrings(graph)).toEqual([String(second.head)])
+  })
+
+  it('a delete of quads that are not there makes no commit', async () => {
+    const graph = await openGraph()
+    const result = await graph.delete([quad('a', 'p', 'b')])
+    expect(result.head).toBeUndefined()
+    expect(await graph.heads()).toEqual([])
+  })
+
+  it('reopens a persistent graph with its quads and heads', async () => {
+    const dir = tempDir()
+    try {
+      const a = await openGraph({ path: dir.path })
+      await a.insert([quad('a', 'p', 'b'), quad('c', 'p', 'd', 'g')])
+      const heads = await headStrings(a)
+      const quads = await dump(a)
+      await a.close()
+      const b = await openGraph({ path: dir.path })
+      expect(await headStrings(b)).toEqual(heads)
+      expect(await dump(b)).toEqual(quads)
+      await b.close()
+    } finally { dir.remove() }
+  })
+
+  it('refuses a second open of a folder another holds', async () => {
+    const dir = tempDir()
+    try {
+      const a = await openGraph({ path: dir.path })
+      await expect(openGraph({ path: dir.path })).rejects.toMatchObject({ code: 'ERR_DATABASE_LOCKED' })
+      await a.close()
+      const b = await openGraph({ path: dir.path })
+      await b.close()
+    } finally { dir.remove() }
+  })
+})
