@@ -1,0 +1,125 @@
+/**
+ * Rhizome runner: the on-disk default (`openGraph({ path })`), through the public
+ * API only, as a dapp would use it.
+ *
+ * The API is loaded at run time from the repository's root `index.ts` (or the
+ * compiled `dist/index.js` beside this file's compiled copy), or from the module
+ * named by `$RHIZOME_BENCH_API`, to benchmark another build. The shape below is
+ * the part of the API the benchmark relies on.
+ */
+import { rm } from 'node:fs/promises'
+import { DataFactory } from 'n3'
+import { lubmText } from '../lubm.js'
+import { emitResult, folderBytes, memorySample, numberArg, perQuad, runTask, since, stringArg } from './protocol.js'
+import type { Quad, Term } from '@rdfjs/types'
+import type { Readable } from 'node:stream'
+
+interface Graph {
+  import (data: string | Readable, options: { format: 'ntriples' }): Promise<{ quads: number, head: unknown }>
+  insert (quads: Quad[]): Promise<unknown>
+  match (subject?: Term | null, predicate?: Term | null, object?: Term | null, graph?: Term | null): AsyncIterable<Quad>
+  close (): Promise<void>
+}
+
+interface RhizomeApi {
+  openGraph (options: { path: string }): Promise<Graph>
+}
+
+async function loadApi (): Promise<RhizomeApi> {
+  const specifier = process.env.RHIZOME_BENCH_API ?? new URL('../../index.js', import.meta.url).href
+  const api = await import(specifier) as Partial<RhizomeApi>
+  if (typeof api.openGraph !== 'function') throw new Error(`${specifier} does not export openGraph()`)
+  return api as RhizomeApi
+}
+
+/** The predicate of every small write, so that a reopened database can count them. */
+const commitPredicate = DataFactory.namedNode('http://example.org/bench#value')
+
+/** The i-th small write: one triple with its own subject (the same one the peers write). */
+function commitQuad (i: number): Quad {
+  return DataFactory.quad(
+    DataFactory.namedNode(`http://example.org/bench/item/${i}`),
+    commitPredicate,
+    DataFactory.literal(String(i))
+  ) as Quad
+}
+
+async function count (quads: AsyncIterable<Quad>): Promise<number> {
+  let n = 0
+  for await (const _ of quads) n++
+  return n
+}
+
+await runTask({
+  /**
+   * One `import` of the whole gunzipped N-Triples stream into a fresh database: one
+   * atomic, signed commit, timed until it resolves (hashing, signing and indexing
+   * included), then closed.
+   */
+  async load (args) {
+    const { openGraph } = await loadApi()
+    const path = stringArg(args, 'path')
+    await rm(path, { recursive: true, force: true })
+    const graph = await openGraph({ path })
+    const start = performance.now()
+    const { quads } = await graph.import(lubmText(numberArg(args, 'scale')), { format: 'ntriples' })
+    const ms = since(start)
+    const closeStart = performance.now()
+    await graph.close()
+    const closeMs = since(closeStart)
+    return { quads, ms, quadsPerSecond: quads / ms * 1000, closeMs, diskBytes: await folderBytes(path) }
+  },
+
+  /**
+   * In a fresh process: open the loaded database until the first quad of `match()`
+   * comes back (the reopen time), then count every quad, then measure memory. The
+   * baseline is taken after the API module is loaded, so code is not counted.
+   */
+  async reopen (args) {
+    const { openGraph } = await loadApi()
+    const path = stringArg(args, 'path')
+    const before = memorySample()
+    const start = performance.now()
+    const graph = await openGraph({ path })
+    let first = false
+    for await (const _ of graph.match()) { first = true; break }
+    const reopenMs = since(start)
+    if (!first) throw new Error(`the database in ${path} is empty`)
+    const scanStart = performance.now()
+    const quads = await count(graph.match())
+    const scanMs = since(scanStart)
+    const after = memorySample()
+    await graph.close()
+    return { reopenMs, quads, scanMs, scanQuadsPerSecond: quads / scanMs * 1000, memory: after, memoryPerQuad: perQuad(before, after, quads) }
+  },
+
+  /**
+   * `writes` single-quad commits, each awaited (each one signed node in the Merkle
+   * clock), then a SIGKILL without closing: the parent counts in a fresh process
+   * what survived.
+   */
+  async commits (args) {
+    const { openGraph } = await loadApi()
+    const path = stringArg(args, 'path')
+    const writes = numberArg(args, 'writes')
+    await rm(path, { recursive: true, force: true })
+    const setupStart = performance.now()
+    const graph = await openGraph({ path })
+    const setupMs = since(setupStart)
+    const start = performance.now()
+    for (let i = 0; i < writes; i++) await graph.insert([commitQuad(i)])
+    const ms = since(start)
+    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, setupMs })
+    process.kill(process.pid, 'SIGKILL')
+    return {}
+  },
+
+  /** Counts the writes of `commits` that the reopened database holds. */
+  async verify (args) {
+    const { openGraph } = await loadApi()
+    const graph = await openGraph({ path: stringArg(args, 'path') })
+    const found = await count(graph.match(undefined, commitPredicate))
+    await graph.close()
+    return { found }
+  }
+})
