@@ -49,11 +49,14 @@ CREATE TABLE IF NOT EXISTS blocks (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL UNIQUE, height INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS heads (seq INTEGER PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS quads (s INTEGER, p INTEGER, o INTEGER, g INTEGER, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quads (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag INTEGER NOT NULL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tags (s INTEGER, p INTEGER, o INTEGER, g INTEGER, node INTEGER, PRIMARY KEY (s, p, o, g, node)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tombstones (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag BLOB, PRIMARY KEY (s, p, o, g, tag)) WITHOUT ROWID;
 `
-// The spog ordering is the quads table's primary key; these are the other five (see ORDERINGS).
+// A quad's tags: almost every quad has exactly one, so the first lives in the quads row
+// (`tag`, a node's local seq) and only further ones in `tags`: a bulk import writes each
+// quad once. The spog ordering is the quads table's primary key; these are the other
+// five (see ORDERINGS).
 const INDEXES: Record<string, string> = {
   quads_posg: '(p, o, s, g)',
   quads_ogsp: '(o, g, s, p)',
@@ -135,10 +138,12 @@ export class SqliteBackend implements Backend {
       addHead: p('INSERT OR IGNORE INTO heads (seq) VALUES (?)'),
       log: p('SELECT cid, height, seq FROM nodes WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       nodeCount: p('SELECT count(*) AS n FROM nodes'),
+      addQuad: p('INSERT INTO quads (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       addTag: p('INSERT OR IGNORE INTO tags (s, p, o, g, node) VALUES (?, ?, ?, ?, ?)'),
-      addQuad: p('INSERT OR IGNORE INTO quads (s, p, o, g) VALUES (?, ?, ?, ?)'),
+      firstTag: p('SELECT tag FROM quads WHERE s = ? AND p = ? AND o = ? AND g = ?'),
       dropTag: p('DELETE FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? AND node = ?'),
-      anyTag: p('SELECT 1 FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? LIMIT 1'),
+      otherTag: p('SELECT node FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? LIMIT 1'),
+      setFirstTag: p('UPDATE quads SET tag = ? WHERE s = ? AND p = ? AND o = ? AND g = ?'),
       dropQuad: p('DELETE FROM quads WHERE s = ? AND p = ? AND o = ? AND g = ?'),
       addTombstone: p('INSERT OR IGNORE INTO tombstones (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?)'),
       tombstone: p('SELECT 1 FROM tombstones WHERE s = ? AND p = ? AND o = ? AND g = ? AND tag = ?'),
@@ -295,17 +300,14 @@ export class SqliteBackend implements Backend {
           this.tombstoneCount++
           continue
         }
-        if (Number(s.dropTag.run(q0, q1, q2, q3, tag).changes) > 0 && s.anyTag.get(q0, q1, q2, q3) === undefined) {
-          s.dropQuad.run(q0, q1, q2, q3)
-        }
+        this.dropTag(q0, q1, q2, q3, tag)
       }
       const a = chunk.a
       const checkTombstones = this.tombstoneCount > 0
       for (let i = 0; i < a.length; i += 4) {
         const q0 = ids[a[i]]; const q1 = ids[a[i + 1]]; const q2 = ids[a[i + 2]]; const q3 = ids[a[i + 3]]
         if (checkTombstones && s.tombstone.get(q0, q1, q2, q3, cid.bytes) !== undefined) continue
-        s.addTag.run(q0, q1, q2, q3, seq)
-        s.addQuad.run(q0, q1, q2, q3)
+        if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
       }
     }
     if (bulk) this.db.exec(createIndexes)
@@ -314,6 +316,23 @@ export class SqliteBackend implements Backend {
       if (row !== undefined) s.dropHead.run(row.seq)
     }
     s.addHead.run(seq)
+  }
+
+  private dropTag (q0: number, q1: number, q2: number, q3: number, tag: number): void {
+    const s = this.stmt
+    const first = s.firstTag.get(q0, q1, q2, q3) as { tag: number } | undefined
+    if (first === undefined) return
+    if (Number(first.tag) !== tag) {
+      s.dropTag.run(q0, q1, q2, q3, tag)
+      return
+    }
+    const other = s.otherTag.get(q0, q1, q2, q3) as { node: number } | undefined
+    if (other === undefined) {
+      s.dropQuad.run(q0, q1, q2, q3)
+    } else {
+      s.setFirstTag.run(other.node, q0, q1, q2, q3)
+      s.dropTag.run(q0, q1, q2, q3, other.node)
+    }
   }
 
   reader (): Reader {
@@ -404,7 +423,8 @@ export class SqliteBackend implements Backend {
       },
       tagsOf: async quads => {
         live()
-        const st = prepare('SELECT n.cid FROM tags t JOIN nodes n ON n.seq = t.node WHERE t.s = ? AND t.p = ? AND t.o = ? AND t.g = ?')
+        const st = prepare(`SELECT n.cid FROM (SELECT tag AS node FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4
+          UNION SELECT node FROM tags WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4) t JOIN nodes n ON n.seq = t.node`)
         return quads.map(q => (st.all(q[0], q[1], q[2], q[3]) as Array<{ cid: Uint8Array }>).map(r => CID.decode(r.cid)))
       },
       release: () => {
