@@ -1,0 +1,89 @@
+/**
+ * Errors raised by the SPARQL engine. Callers branch on `code` (a closed set) or on
+ * the class, never on message text. Expression-level type errors are not here: they
+ * are part of SPARQL semantics (a FILTER becomes false) and never escape the engine.
+ */
+
+export type QueryErrorCode =
+  | 'ERR_SPARQL_SYNTAX'
+  | 'ERR_SPARQL_UNSUPPORTED'
+  | 'ERR_QUERY_ABORTED'
+  | 'ERR_QUERY_TIMEOUT'
+  | 'ERR_RESULT_LIMIT'
+  | 'ERR_UPDATE_FAILED'
+  | 'ERR_LOAD_FAILED'
+  | 'ERR_RESULTS_FORMAT'
+
+export class QueryError extends Error {
+  override name = 'QueryError'
+  constructor (readonly code: QueryErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
+
+/** Position of a problem in the query text, 1-based line and column. */
+export interface TextPosition { line: number, column: number }
+
+/** The text is not valid SPARQL (grammar or a static rule such as blank-node label scope). */
+export class SparqlSyntaxError extends QueryError {
+  override name = 'SparqlSyntaxError'
+  constructor (message: string, readonly position?: TextPosition, options?: ErrorOptions) {
+    super('ERR_SPARQL_SYNTAX', position !== undefined ? `${message} (line ${position.line}, column ${position.column})` : message, options)
+  }
+}
+
+/** Valid SPARQL that this engine does not run (SERVICE, entailment). */
+export class SparqlUnsupportedError extends QueryError {
+  override name = 'SparqlUnsupportedError'
+  constructor (readonly feature: string, options?: ErrorOptions) {
+    super('ERR_SPARQL_UNSUPPORTED', `unsupported SPARQL feature: ${feature}`, options)
+  }
+}
+
+/** The caller's signal aborted the work. */
+export class QueryAbortedError extends QueryError {
+  override name = 'QueryAbortedError'
+  constructor (options?: ErrorOptions) {
+    super('ERR_QUERY_ABORTED', 'query aborted', options)
+  }
+}
+
+/** The configured `timeoutMs` elapsed. */
+export class QueryTimeoutError extends QueryError {
+  override name = 'QueryTimeoutError'
+  constructor (readonly timeoutMs: number, options?: ErrorOptions) {
+    super('ERR_QUERY_TIMEOUT', `query exceeded its time limit of ${timeoutMs} ms`, options)
+  }
+}
+
+/** More results (or intermediate solutions) than the configured `limit`. */
+export class ResultLimitError extends QueryError {
+  override name = 'ResultLimitError'
+  constructor (readonly limit: number, options?: ErrorOptions) {
+    super('ERR_RESULT_LIMIT', `query produced more than ${limit} results`, options)
+  }
+}
+
+/** An update request could not be applied; nothing was committed. */
+export class UpdateError extends QueryError {
+  override name = 'UpdateError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('ERR_UPDATE_FAILED', message, options)
+  }
+}
+
+/** LOAD could not read or parse its document. */
+export class LoadError extends QueryError {
+  override name = 'LoadError'
+  constructor (readonly iri: string, message: string, options?: ErrorOptions) {
+    super('ERR_LOAD_FAILED', `cannot load <${iri}>: ${message}`, options)
+  }
+}
+
+/** A result cannot be written in the requested format (e.g. bindings as Turtle). */
+export class ResultsFormatError extends QueryError {
+  override name = 'ResultsFormatError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('ERR_RESULTS_FORMAT', message, options)
+  }
+}

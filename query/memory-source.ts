@@ -1,0 +1,118 @@
+/**
+ * An in-memory UpdateTarget: the reference implementation of source.ts, used by the
+ * tests and handy for small embedded datasets. Quads live in one Map keyed by
+ * `quadKey`, with a per-(position, term) index so a pattern with any bound
+ * position scans only the quads holding that term.
+ * Cost: O(n) memory for the four indexes; a scan picks the smallest index list.
+ */
+import type * as RDF from '@rdfjs/types'
+import type { QuadChange, QuadPattern, UpdateTarget } from './source.js'
+import { quadKey, termKey } from './terms.js'
+import { QueryAbortedError } from './errors.js'
+
+type Position = 'subject' | 'predicate' | 'object' | 'graph'
+const POSITIONS: Position[] = ['subject', 'predicate', 'object', 'graph']
+
+export class MemorySource implements UpdateTarget {
+  private readonly quads = new Map<string, RDF.Quad>()
+  private readonly index: Record<Position, Map<string, Set<string>>> = {
+    subject: new Map(), predicate: new Map(), object: new Map(), graph: new Map()
+  }
+
+  /** How many commits were applied; tests use it to check update atomicity. */
+  commits = 0
+
+  constructor (quads: Iterable<RDF.Quad> = []) {
+    for (const q of quads) this.add(q)
+  }
+
+  get size (): number { return this.quads.size }
+
+  add (q: RDF.Quad): void {
+    const k = quadKey(q)
+    if (this.quads.has(k)) return
+    this.quads.set(k, q)
+    for (const pos of POSITIONS) {
+      const tk = termKey(q[pos])
+      let set = this.index[pos].get(tk)
+      if (set === undefined) this.index[pos].set(tk, set = new Set())
+      set.add(k)
+    }
+  }
+
+  delete (q: RDF.Quad): void {
+    const k = quadKey(q)
+    const stored = this.quads.get(k)
+    if (stored === undefined) return
+    this.quads.delete(k)
+    for (const pos of POSITIONS) {
+      const tk = termKey(stored[pos])
+      const set = this.index[pos].get(tk)
+      set?.delete(k)
+      if (set?.size === 0) this.index[pos].delete(tk)
+    }
+  }
+
+  has (q: RDF.Quad): boolean { return this.quads.has(quadKey(q)) }
+
+  /** Snapshot of every quad, for tests and dumps. */
+  all (): RDF.Quad[] { return [...this.quads.values()] }
+
+  private candidates (pattern: QuadPattern): Iterable<string> | undefined {
+    // The smallest per-term list bounds the scan; undefined means "scan everything".
+    let best: Set<string> | undefined
+    for (const pos of POSITIONS) {
+      const t = pattern[pos]
+      if (t === undefined || t.termType === 'Variable') continue
+      const set = this.index[pos].get(termKey(t))
+      if (set === undefined) return []
+      if (best === undefined || set.size < best.size) best = set
+    }
+    return best
+  }
+
+  async * match (pattern: QuadPattern, options: { signal?: AbortSignal } = {}): AsyncIterable<RDF.Quad> {
+    const keys = this.candidates(pattern)
+    // Copy the key list: a consumer may commit while it iterates.
+    const list = keys === undefined ? [...this.quads.values()] : [...keys].map(k => this.quads.get(k)!)
+    let n = 0
+    for (const q of list) {
+      if ((++n & 1023) === 0 && options.signal?.aborted === true) throw new QueryAbortedError({ cause: options.signal.reason })
+      if (q === undefined || !matches(q, pattern)) continue
+      yield q
+    }
+  }
+
+  estimate (pattern: QuadPattern): number {
+    const keys = this.candidates(pattern)
+    if (keys === undefined) return this.quads.size
+    return Array.isArray(keys) ? keys.length : (keys as Set<string>).size
+  }
+
+  async * graphs (): AsyncIterable<RDF.NamedNode | RDF.BlankNode> {
+    const seen = new Set<string>()
+    for (const q of [...this.quads.values()]) {
+      if (q.graph.termType === 'DefaultGraph') continue
+      const k = termKey(q.graph)
+      if (seen.has(k)) continue
+      seen.add(k)
+      yield q.graph as RDF.NamedNode | RDF.BlankNode
+    }
+  }
+
+  async commit (change: QuadChange, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (options.signal?.aborted === true) throw new QueryAbortedError({ cause: options.signal.reason })
+    for (const q of change.delete) this.delete(q)
+    for (const q of change.insert) this.add(q)
+    this.commits++
+  }
+}
+
+function matches (q: RDF.Quad, pattern: QuadPattern): boolean {
+  for (const pos of POSITIONS) {
+    const t = pattern[pos]
+    if (t === undefined || t.termType === 'Variable') continue
+    if (!t.equals(q[pos]) && termKey(t) !== termKey(q[pos])) return false
+  }
+  return true
+}
