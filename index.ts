@@ -105,6 +105,7 @@ export class Graph extends EventTarget {
   private readonly signer: Signer
   private closed = false
   private queue: Promise<unknown> = Promise.resolve()
+  private readonly pending: PendingWrite[] = []
 
   constructor (readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair) {
     super()
@@ -174,21 +175,59 @@ export class Graph extends EventTarget {
 
   private async commitKeys (adds: KeyQuad[], deletes: KeyQuad[], options: Signal): Promise<CommitResult> {
     if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
-    return await this.exclusive(async () => {
-      this.check()
-      throwIfAborted(options.signal)
-      const removals = await this.observedRemovals(deletes)
-      if (adds.length === 0 && removals.length === 0) return { head: undefined, added: 0, removed: 0 }
-      const chunks = encodeDelta(adds, removals)
-      const heads = await this.backend.heads()
-      const commit = createCommit({ db: this.addressCid, parents: heads, chunks, signer: this.signer })
-      throwIfAborted(options.signal)
-      await this.backend.apply([commit], options)
-      const added = chunks.reduce((n, c) => n + c.a.length / 4, 0)
-      const removed = new Set(removals.map(r => r.quad.join('\n'))).size
-      this.emitChange('local', [commit], added, removed)
-      return { head: commit.node.cid, added, removed }
+    this.check()
+    throwIfAborted(options.signal)
+    return await new Promise<CommitResult>((resolve, reject) => {
+      this.pending.push({ adds, deletes, signal: options.signal, resolve, reject })
+      if (this.pending.length === 1) void this.exclusive(async () => await this.drain())
     })
+  }
+
+  /**
+   * Group commit: writes that queue up while one is being stored are signed as a
+   * chain of commits (each the parent of the next) and stored in one transaction,
+   * so concurrent writers share the cost of a transaction. Each write is still its
+   * own signed commit, and none is reported done before its transaction is.
+   * A write with deletes starts a new group, because the tags it removes must be
+   * read from the store after the writes before it are applied.
+   */
+  private async drain (): Promise<void> {
+    while (this.pending.length > 0) {
+      let size = 1
+      while (size < this.pending.length && size < GROUP_COMMIT_MAX && this.pending[size].deletes.length === 0) size++
+      const group = this.pending.splice(0, size)
+      let parents: Array<{ cid: CID, height: number }> = await this.backend.heads()
+      const commits: Commit[] = []
+      const done: Array<{ write: PendingWrite, result: CommitResult }> = []
+      for (const write of group) {
+        try {
+          throwIfAborted(write.signal)
+          const removals = await this.observedRemovals(write.deletes)
+          if (write.adds.length === 0 && removals.length === 0) {
+            write.resolve({ head: undefined, added: 0, removed: 0 })
+            continue
+          }
+          const chunks = encodeDelta(write.adds, removals)
+          const commit = createCommit({ db: this.addressCid, parents, chunks, signer: this.signer })
+          parents = [{ cid: commit.node.cid, height: commit.node.value.height }]
+          commits.push(commit)
+          const added = chunks.reduce((n, c) => n + c.a.length / 4, 0)
+          const removed = new Set(removals.map(r => r.quad.join('\n'))).size
+          done.push({ write, result: { head: commit.node.cid, added, removed } })
+        } catch (err) {
+          write.reject(err)
+        }
+      }
+      if (commits.length === 0) continue
+      try {
+        await this.backend.apply(commits)
+      } catch (err) {
+        for (const { write } of done) write.reject(err)
+        continue
+      }
+      for (const { write, result } of done) write.resolve(result)
+      this.emitChange('local', commits, done.reduce((n, d) => n + d.result.added, 0), done.reduce((n, d) => n + d.result.removed, 0))
+    }
   }
 
   /** Each quad's tags as this replica has observed them: what a remove removes. */
@@ -370,6 +409,17 @@ export class Graph extends EventTarget {
     await this.backend.close()
   }
 }
+
+interface PendingWrite {
+  adds: KeyQuad[]
+  deletes: KeyQuad[]
+  signal?: AbortSignal
+  resolve: (result: CommitResult) => void
+  reject: (err: unknown) => void
+}
+
+/** Most writes stored in one group commit. */
+const GROUP_COMMIT_MAX = 256
 
 /** A write on a replica whose key is not among the database's writers. */
 export class ReadOnlyReplicaError extends RhizomeError {

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 CREATE TABLE IF NOT EXISTS blocks (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL UNIQUE, height INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS heads (seq INTEGER PRIMARY KEY);
+CREATE TABLE IF NOT EXISTS heads (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL, height INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS quads (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag INTEGER NOT NULL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tags (s INTEGER, p INTEGER, o INTEGER, g INTEGER, node INTEGER, PRIMARY KEY (s, p, o, g, node)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tombstones (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag BLOB, PRIMARY KEY (s, p, o, g, tag)) WITHOUT ROWID;
@@ -133,9 +133,9 @@ export class SqliteBackend implements Backend {
       addTerm: p('INSERT INTO terms (key) VALUES (?)'),
       node: p('SELECT seq, height FROM nodes WHERE cid = ?'),
       addNode: p('INSERT INTO nodes (cid, height) VALUES (?, ?)'),
-      heads: p('SELECT n.cid, n.height, n.seq FROM heads h JOIN nodes n ON n.seq = h.seq ORDER BY n.cid'),
+      heads: p('SELECT cid, height, seq FROM heads'),
       dropHead: p('DELETE FROM heads WHERE seq = ?'),
-      addHead: p('INSERT OR IGNORE INTO heads (seq) VALUES (?)'),
+      addHead: p('INSERT OR IGNORE INTO heads (seq, cid, height) VALUES (?, ?, ?)'),
       log: p('SELECT cid, height, seq FROM nodes WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       nodeCount: p('SELECT count(*) AS n FROM nodes'),
       addQuad: p('INSERT INTO quads (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
@@ -168,7 +168,7 @@ export class SqliteBackend implements Backend {
     let db: DatabaseSync
     try {
       db = new Sqlite(join(options.path, 'store.sqlite'))
-      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
+      db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
       db.exec('BEGIN IMMEDIATE')
       db.exec(SCHEMA)
       db.exec(createIndexes)
@@ -219,7 +219,8 @@ export class SqliteBackend implements Backend {
 
   async heads (): Promise<NodeRecord[]> {
     this.check()
-    return (this.stmt.heads.all() as Array<{ cid: Uint8Array, height: number, seq: number }>).map(r => this.record(r))
+    const rows = this.stmt.heads.all() as Array<{ cid: Uint8Array, height: number, seq: number }>
+    return rows.sort((a, b) => Buffer.compare(a.cid, b.cid)).map(r => this.record(r))
   }
 
   async node (cid: CID): Promise<NodeRecord | undefined> {
@@ -315,7 +316,7 @@ export class SqliteBackend implements Backend {
       const row = s.node.get(parent.bytes) as { seq: number } | undefined
       if (row !== undefined) s.dropHead.run(row.seq)
     }
-    s.addHead.run(seq)
+    s.addHead.run(seq, cid.bytes, commit.node.value.height)
   }
 
   private dropTag (q0: number, q1: number, q2: number, q3: number, tag: number): void {

@@ -170,3 +170,24 @@ describe('graph', () => {
     } finally { dir.remove() }
   })
 })
+
+describe('group commit', () => {
+  it('stores concurrent writes as a chain of signed commits, one per write, all reported after they are stored', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      const results = await Promise.all(Array.from({ length: 300 }, async (_, i) => await graph.insert([quad(`s${i}`, 'p', 'o')])))
+      expect(new Set(results.map(r => String(r.head))).size).toBe(300)
+      const log = await graph.log({ limit: 1000 })
+      expect(log).toHaveLength(300)
+      // A chain: one head, heights 1..300.
+      expect(await graph.heads()).toHaveLength(1)
+      expect(log.map(e => e.height).sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
+      // A delete queued behind inserts sees them.
+      const [, deleted] = await Promise.all([graph.insert([quad('x', 'p', 'o')]), graph.delete([quad('x', 'p', 'o'), quad('s0', 'p', 'o')])])
+      expect(deleted.removed).toBe(2)
+      expect(await graph.size()).toBe(299)
+      await graph.close()
+    } finally { dir.remove() }
+  })
+})
