@@ -181,7 +181,13 @@ export class SqliteBackend implements Backend {
       if (err instanceof CorruptStoreError) throw err
       throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
     }
-    return new SqliteBackend(Sqlite, options.path, lock, db)
+    try {
+      return new SqliteBackend(Sqlite, options.path, lock, db)
+    } catch (err) {
+      db.close()
+      lock.close()
+      throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
+    }
   }
 
   private check (): void {
