@@ -84,6 +84,8 @@ export interface SystemSummary {
   reopenMs?: number
   scanQuadsPerSecond?: number
   memoryBytesPerQuad?: MemoryPerQuad
+  /** The whole growth the per-quad figures divide; a fixed-size cache shows here, not per quad. */
+  memoryGrowthBytes?: MemoryPerQuad
   memoryMeasuredIn?: 'the loading process' | 'a fresh process after reopen and a full scan'
   commitsPerSecond?: number
   commitsWritten?: number
@@ -198,10 +200,16 @@ function summarize (spec: SystemSpec, report: SystemReport): SystemSummary {
   const disk = medianOf(load.runs, (r) => typeof r.diskBytes === 'number' && typeof r.quads === 'number' ? r.diskBytes / r.quads : undefined)
   if (disk != null) summary.diskBytesPerQuad = disk
   const memoryRuns = spec.reopen === true ? reopen.runs : spec.load === 'load' ? load.runs : []
-  const memoryField = (field: keyof MemoryPerQuad) => medianOf(memoryRuns, (r) => (r.memoryPerQuad as MemoryPerQuad | undefined)?.[field])
-  const rss = memoryField('rss')
-  if (rss != null) {
-    summary.memoryBytesPerQuad = { rss, heapUsed: memoryField('heapUsed') ?? NaN, external: memoryField('external') ?? NaN }
+  const memoryMedians = (part: 'perQuad' | 'growth'): MemoryPerQuad | undefined => {
+    const field = (name: keyof MemoryPerQuad): number | undefined =>
+      medianOf(memoryRuns, (r) => (r.memory as Record<string, MemoryPerQuad> | undefined)?.[part]?.[name])
+    const rss = field('rss')
+    return rss == null ? undefined : { rss, heapUsed: field('heapUsed') ?? NaN, external: field('external') ?? NaN }
+  }
+  const perQuad = memoryMedians('perQuad')
+  if (perQuad != null) {
+    summary.memoryBytesPerQuad = perQuad
+    summary.memoryGrowthBytes = memoryMedians('growth')
     summary.memoryMeasuredIn = spec.reopen === true ? 'a fresh process after reopen and a full scan' : 'the loading process'
   }
   for (const key of Object.keys(summary) as Array<keyof SystemSummary>) {

@@ -2,6 +2,7 @@
  * What the figures were measured on: the machine, Node.js, and the versions of
  * the peer systems, so a result file says what it compares.
  */
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -12,6 +13,8 @@ export interface MachineInfo {
   memoryBytes: number
   os: string
   node: string
+  /** The Rhizome commit measured, with "+changes" when the working tree differs from it. */
+  commit: string
   packages: Record<string, string>
 }
 
@@ -33,6 +36,17 @@ export function machineInfo (root: string): MachineInfo {
     memoryBytes: totalmem(),
     os: `${platform()} ${release()}`,
     node: process.version,
+    commit: gitCommit(root),
     packages
+  }
+}
+
+function gitCommit (root: string): string {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    const head = git('rev-parse', '--short=12', 'HEAD')
+    return git('status', '--porcelain', '--untracked-files=no') === '' ? head : `${head}+changes`
+  } catch {
+    return 'unknown'
   }
 }

@@ -4,7 +4,7 @@
  */
 import { Store } from 'n3'
 import { lubmQuads } from '../lubm.js'
-import { memorySample, numberArg, perQuad, runTask, since } from './protocol.js'
+import { memorySample, memoryUse, numberArg, runTask, since } from './protocol.js'
 import type { Quad } from '@rdfjs/types'
 
 await runTask({
@@ -26,7 +26,7 @@ await runTask({
     const ms = since(start)
     const quads = store.size
     const after = memorySample()
-    return { quads, ms, quadsPerSecond: quads / ms * 1000, memory: after, memoryPerQuad: perQuad(before, after, quads) }
+    return { quads, ms, quadsPerSecond: quads / ms * 1000, memory: memoryUse(before, after, quads) }
   }
 })
 

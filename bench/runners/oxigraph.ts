@@ -10,7 +10,7 @@
  */
 import oxigraph from 'oxigraph'
 import { lubmBytes } from '../lubm.js'
-import { memorySample, numberArg, perQuad, runTask, since } from './protocol.js'
+import { memorySample, memoryUse, numberArg, runTask, since } from './protocol.js'
 
 const sliceBytes = 1 << 20
 
@@ -27,6 +27,6 @@ await runTask({
     const ms = since(start)
     const quads = store.size
     const after = memorySample()
-    return { quads, ms, quadsPerSecond: quads / ms * 1000, memory: after, memoryPerQuad: perQuad(before, after, quads) }
+    return { quads, ms, quadsPerSecond: quads / ms * 1000, memory: memoryUse(before, after, quads) }
   }
 })

@@ -69,14 +69,20 @@ export function memorySample (): MemorySample {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external }
 }
 
-/** Bytes per quad grown between two samples. */
-export function perQuad (before: MemorySample, after: MemorySample, quads: number): MemorySample {
-  const per = (a: number, b: number): number => quads > 0 ? Math.round((b - a) / quads) : NaN
-  return {
-    rss: per(before.rss, after.rss),
-    heapUsed: per(before.heapUsed, after.heapUsed),
-    external: per(before.external, after.external)
-  }
+export interface MemoryUse {
+  /** The sample after the store is loaded (or reopened and scanned). */
+  after: MemorySample
+  /** What the process grew by since the baseline. */
+  growth: MemorySample
+  /** The growth divided by the quads held. */
+  perQuad: MemorySample
+}
+
+/** What holding `quads` quads cost the process, between a baseline and a later sample. */
+export function memoryUse (before: MemorySample, after: MemorySample, quads: number): MemoryUse {
+  const growth = { rss: after.rss - before.rss, heapUsed: after.heapUsed - before.heapUsed, external: after.external - before.external }
+  const per = (n: number): number => quads > 0 ? Math.round(n / quads) : NaN
+  return { after, growth, perQuad: { rss: per(growth.rss), heapUsed: per(growth.heapUsed), external: per(growth.external) } }
 }
 
 /** Total size in bytes of the files under a folder. */

@@ -9,7 +9,7 @@ import { ClassicLevel } from 'classic-level'
 import { Quadstore } from 'quadstore'
 import { DataFactory } from 'rdf-data-factory'
 import { lubmQuads } from '../lubm.js'
-import { emitResult, folderBytes, memorySample, numberArg, perQuad, runTask, since, stringArg } from './protocol.js'
+import { emitResult, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
 import type { Quad } from '@rdfjs/types'
 import type { StoreOpts } from 'quadstore'
 
@@ -78,7 +78,7 @@ await runTask({
     const scanMs = since(scanStart)
     const after = memorySample()
     await store.close()
-    return { reopenMs, quads, scanMs, scanQuadsPerSecond: quads / scanMs * 1000, memory: after, memoryPerQuad: perQuad(before, after, quads) }
+    return { reopenMs, quads, scanMs, scanQuadsPerSecond: quads / scanMs * 1000, memory: memoryUse(before, after, quads) }
   },
 
   /**

@@ -1,36 +1,13 @@
 /**
  * Rhizome runner: the on-disk default (`openGraph({ path })`), through the public
  * API only, as a dapp would use it.
- *
- * The API is loaded at run time from the repository's root `index.ts` (or the
- * compiled `dist/index.js` beside this file's compiled copy), or from the module
- * named by `$RHIZOME_BENCH_API`, to benchmark another build. The shape below is
- * the part of the API the benchmark relies on.
  */
 import { rm } from 'node:fs/promises'
 import { DataFactory } from 'n3'
+import { openGraph } from '../../index.js'
 import { lubmText } from '../lubm.js'
-import { emitResult, folderBytes, memorySample, numberArg, perQuad, runTask, since, stringArg } from './protocol.js'
-import type { Quad, Term } from '@rdfjs/types'
-import type { Readable } from 'node:stream'
-
-interface Graph {
-  import (data: string | Readable, options: { format: 'ntriples' }): Promise<{ quads: number, head: unknown }>
-  insert (quads: Quad[]): Promise<unknown>
-  match (subject?: Term | null, predicate?: Term | null, object?: Term | null, graph?: Term | null): AsyncIterable<Quad>
-  close (): Promise<void>
-}
-
-interface RhizomeApi {
-  openGraph (options: { path: string }): Promise<Graph>
-}
-
-async function loadApi (): Promise<RhizomeApi> {
-  const specifier = process.env.RHIZOME_BENCH_API ?? new URL('../../index.js', import.meta.url).href
-  const api = await import(specifier) as Partial<RhizomeApi>
-  if (typeof api.openGraph !== 'function') throw new Error(`${specifier} does not export openGraph()`)
-  return api as RhizomeApi
-}
+import { emitResult, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
+import type { Quad } from '@rdfjs/types'
 
 /** The predicate of every small write, so that a reopened database can count them. */
 const commitPredicate = DataFactory.namedNode('http://example.org/bench#value')
@@ -57,7 +34,6 @@ await runTask({
    * included), then closed.
    */
   async load (args) {
-    const { openGraph } = await loadApi()
     const path = stringArg(args, 'path')
     await rm(path, { recursive: true, force: true })
     const graph = await openGraph({ path })
@@ -73,10 +49,9 @@ await runTask({
   /**
    * In a fresh process: open the loaded database until the first quad of `match()`
    * comes back (the reopen time), then count every quad, then measure memory. The
-   * baseline is taken after the API module is loaded, so code is not counted.
+   * baseline is taken after the modules are loaded, so code is not counted.
    */
   async reopen (args) {
-    const { openGraph } = await loadApi()
     const path = stringArg(args, 'path')
     const before = memorySample()
     const start = performance.now()
@@ -90,7 +65,7 @@ await runTask({
     const scanMs = since(scanStart)
     const after = memorySample()
     await graph.close()
-    return { reopenMs, quads, scanMs, scanQuadsPerSecond: quads / scanMs * 1000, memory: after, memoryPerQuad: perQuad(before, after, quads) }
+    return { reopenMs, quads, scanMs, scanQuadsPerSecond: quads / scanMs * 1000, memory: memoryUse(before, after, quads) }
   },
 
   /**
@@ -99,7 +74,6 @@ await runTask({
    * what survived.
    */
   async commits (args) {
-    const { openGraph } = await loadApi()
     const path = stringArg(args, 'path')
     const writes = numberArg(args, 'writes')
     await rm(path, { recursive: true, force: true })
@@ -116,7 +90,6 @@ await runTask({
 
   /** Counts the writes of `commits` that the reopened database holds. */
   async verify (args) {
-    const { openGraph } = await loadApi()
     const graph = await openGraph({ path: stringArg(args, 'path') })
     const found = await count(graph.match(undefined, commitPredicate))
     await graph.close()
