@@ -39,6 +39,10 @@ export interface EvalContext {
 export interface SharedState {
   bnodeCounter: number
   readonly bnodePrefix: string
+  /** Work counter for `pace`. */
+  steps: number
+  /** Epoch milliseconds after which the query fails with QueryTimeoutError. */
+  readonly deadline: number | undefined
   /** Per-solution BNODE(str) memory, so equal strings give one blank node per solution. */
   readonly bnodeScopes: WeakMap<Bindings, Map<string, RDF.BlankNode>>
   /** Compiled pushed-down filters per BGP node (a BGP may run once per left solution). */
@@ -49,10 +53,29 @@ export function withContext (ctx: EvalContext, change: Partial<EvalContext>): Ev
   return { ...ctx, ...change }
 }
 
-/** Throws the typed error for an aborted signal; called where the data flows. */
+/** Throws the typed error for an aborted signal or a passed deadline; called where the data flows. */
 export function checkSignal (ctx: EvalContext): void {
   const signal = ctx.signal
   if (signal?.aborted === true) throw abortError(signal, ctx.timeoutMs)
+  if (ctx.shared.deadline !== undefined && Date.now() > ctx.shared.deadline) throw new QueryTimeoutError(ctx.timeoutMs ?? 0)
+}
+
+/**
+ * Called once per scanned quad. Promise chains over in-memory data never return to
+ * the event loop, so timers (and thus AbortSignal.timeout or a caller's abort)
+ * would never fire: every 4096 steps we check the signal and deadline and yield
+ * one macrotask turn.
+ */
+export function pace (ctx: EvalContext): Promise<void> | undefined {
+  // Synchronous fast path: no promise is created for 4095 of 4096 steps.
+  if ((++ctx.shared.steps & 4095) !== 0) return undefined
+  return yieldTurn(ctx)
+}
+
+async function yieldTurn (ctx: EvalContext): Promise<void> {
+  checkSignal(ctx)
+  await new Promise<void>(resolve => setImmediate(resolve))
+  checkSignal(ctx)
 }
 
 export function abortError (signal: AbortSignal, timeoutMs: number | undefined): Error {

@@ -13,7 +13,7 @@
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
 import {
-  type Bindings, type EvalContext, checkSignal, compatible, mergeBindings, withContext
+  type Bindings, type EvalContext, checkSignal, compatible, mergeBindings, pace, withContext
 } from './context.js'
 import { evalBgp, namedGraphs, single, type ScanFilter } from './scan.js'
 import { evalPath } from './paths.js'
@@ -197,7 +197,7 @@ async function buildTable (op: Algebra.Operation, ctx: EvalContext, keyVars: str
   const table = new HashTable(keyVars)
   let n = 0
   for await (const b of evaluate(op, ctx)) {
-    if ((++n & 1023) === 0) checkSignal(ctx)
+    if ((++n & 1023) === 0) { const turn = pace(ctx); if (turn !== undefined) await turn }
     table.add(b)
   }
   return table

@@ -58,7 +58,7 @@ export function createContext (source: QuadSource, signal: AbortSignal | undefin
     now: nowLiteral(),
     optimize: options.optimize ?? true,
     seed: undefined,
-    shared: { bnodeCounter: 0, bnodePrefix: `b${(runCounter++).toString(36)}_`, bnodeScopes: new WeakMap(), scanFilters: new WeakMap() }
+    shared: { steps: 0, deadline: options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : undefined, bnodeCounter: 0, bnodePrefix: `b${(runCounter++).toString(36)}_`, bnodeScopes: new WeakMap(), scanFilters: new WeakMap() }
   }
 }
 

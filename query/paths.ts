@@ -7,7 +7,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
-import { type Bindings, type EvalContext, checkSignal, withContext } from './context.js'
+import { type Bindings, type EvalContext, checkSignal, pace, withContext } from './context.js'
 import { namedGraphs, scanActive, varKey } from './scan.js'
 import { termKey } from './terms.js'
 
@@ -167,6 +167,7 @@ async function * reach (step: Algebra.PropertyPathSymbol, from: RDF.Term, ctx: E
     for (const node of frontier) {
       const pairs = backward ? pathPairs(step, undefined, node, ctx) : pathPairs(step, node, undefined, ctx)
       for await (const [x, y] of pairs) {
+        { const turn = pace(ctx); if (turn !== undefined) await turn }
         const n = backward ? x : y
         const k = termKey(n)
         if (visited.has(k)) continue

@@ -8,7 +8,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import type { Algebra } from 'sparqlalgebrajs'
-import { type Bindings, type EvalContext, checkSignal } from './context.js'
+import { type Bindings, type EvalContext, pace } from './context.js'
 import { df, termKey, tripleKey } from './terms.js'
 
 const DEFAULT_GRAPH = df.defaultGraph()
@@ -109,9 +109,8 @@ export async function * evalPattern (pattern: Algebra.Pattern, ctx: EvalContext,
   if (graph?.termType === 'Variable') graph = b.get(graph.value) ?? graph
   if (graph !== undefined && graph.termType !== 'Variable' && ctx.activeGraph?.termType === 'Variable' && !(await inNamedGraphs(ctx, graph))) return
   const s = resolve(pattern.subject, b); const p = resolve(pattern.predicate, b); const o = resolve(pattern.object, b)
-  let n = 0
   for await (const q of scanActive(ctx, s, p, o, graph)) {
-    if ((++n & 255) === 0) checkSignal(ctx)
+    { const turn = pace(ctx); if (turn !== undefined) await turn }
     const out = bindQuad(pattern, q, b, ctx.activeGraph)
     if (out !== undefined) yield out
   }

@@ -101,7 +101,12 @@ export async function executeUpdate (target: UpdateTarget, text: string, options
       throw new UpdateError(e instanceof Error ? e.message : String(e), { cause: e })
     }
   }
-  const change: QuadChange = { delete: [...overlay.deleted.values()], insert: [...overlay.inserted.values()] }
+  // Only deletions of quads the target holds are part of the net change.
+  const deletions: RDF.Quad[] = []
+  for (const q of overlay.deleted.values()) {
+    for await (const _ of target.match({ subject: q.subject, predicate: q.predicate, object: q.object, graph: q.graph }, { signal })) { deletions.push(q); break }
+  }
+  const change: QuadChange = { delete: deletions, insert: [...overlay.inserted.values()] }
   if (change.delete.length > 0 || change.insert.length > 0) await target.commit(change, { signal })
   return { inserted: change.insert.length, deleted: change.delete.length }
 }
