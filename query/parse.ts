@@ -26,8 +26,7 @@ export function parseSparql (text: string, options: ParseOptions = {}): SparqlJs
   }
   // An update request may be empty (only a prologue or comments).
   if ((ast as { type?: string }).type === undefined) ast = { ...ast, type: 'update', updates: [] } as unknown as SparqlJs.Update
-  if (ast.type === 'query') checkQueryBlankNodes(ast, text)
-  else checkUpdate(ast, text)
+  if (ast.type === 'query') { checkQueryBlankNodes(ast, text); checkBindScope(ast.where ?? [], text) } else checkUpdate(ast, text)
   return ast
 }
 
@@ -161,6 +160,44 @@ function checkQueryBlankNodes (query: SparqlJs.Query | SparqlJs.Update, text: st
     }
   }
   visit(query)
+}
+
+/** Variables a pattern may bind, as seen by a later BIND in the same group (§18.2.1). */
+function boundVariables (node: unknown, out: Set<string>): void {
+  if (node === null || typeof node !== 'object') return
+  if (Array.isArray(node)) { for (const n of node) boundVariables(n, out); return }
+  const n = node as Record<string, unknown>
+  if (n.termType === 'Variable') { out.add(n.value as string); return }
+  if (n.termType !== undefined) return
+  switch (n.type) {
+    case 'filter': case 'minus': return
+    case 'bind': boundVariables(n.variable, out); return
+    case 'values': for (const row of (n.values as Array<Record<string, unknown>>)) for (const k of Object.keys(row)) out.add(k.slice(1)); return
+    case 'query':
+      for (const v of (n.variables as unknown[]) ?? []) {
+        const item = v as { termType?: string, value?: string, variable?: { value: string } }
+        if (item.termType === 'Variable') out.add(item.value!)
+        else if (item.variable !== undefined) out.add(item.variable.value)
+        else if (item.termType === 'Wildcard') boundVariables(n.where, out)
+      }
+      return
+    default: for (const v of Object.values(n)) boundVariables(v, out)
+  }
+}
+
+/** BIND may not assign a variable already in scope earlier in its group (§19.8 note 13). */
+function checkBindScope (patterns: SparqlJs.Pattern[], text: string): void {
+  const inScope = new Set<string>()
+  for (const p of patterns) {
+    if (p.type === 'bind' && inScope.has(p.variable.value)) {
+      throw new SparqlSyntaxError(`BIND assigns ?${p.variable.value}, which is already in scope`, positionOf(text, 'BIND', false))
+    }
+    boundVariables(p, inScope)
+    const nested = (p as { patterns?: SparqlJs.Pattern[] }).patterns
+    if (p.type !== 'union' && Array.isArray(nested)) checkBindScope(nested, text)
+    if (p.type === 'union') for (const branch of p.patterns) checkBindScope((branch as { patterns?: SparqlJs.Pattern[] }).patterns ?? [branch], text)
+    if (p.type === 'query') checkBindScope(p.where ?? [], text)
+  }
 }
 
 function checkUpdate (update: SparqlJs.Update, text: string): void {
