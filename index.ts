@@ -11,7 +11,7 @@ import type { CID } from 'multiformats/cid'
 import { CID as CIDParser } from 'multiformats/cid'
 import type * as RDF from '@rdfjs/types'
 import {
-  BlankNodeScope, encodeDelta, factory, formatOfPath, parseRdf, quadFromKeys, quadKeys, rdfFormat, serializeRdf,
+  BlankNodeScope, DeltaBuilder, factory, formatOfPath, parseRdf, quadFromKeys, quadKeys, rdfFormat, serializeRdf,
   termFromKey, termKey, throwIfAborted, assertStorableQuad, RhizomeError, InvalidRdfError,
   type KeyQuad, type RdfFormat, type RdfInput, type Removal
 } from './quad-model/index.js'
@@ -160,10 +160,10 @@ export class Graph extends EventTarget {
    */
   async update (change: { delete?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, insert?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad> }, options: Signal = {}): Promise<CommitResult> {
     this.check()
-    const adds: KeyQuad[] = []
+    const adds = new DeltaBuilder()
     for await (const quad of change.insert ?? []) {
       assertStorableQuad(quad)
-      adds.push(quadKeys(quad))
+      adds.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
     }
     const deletes: KeyQuad[] = []
     for await (const quad of change.delete ?? []) {
@@ -173,7 +173,7 @@ export class Graph extends EventTarget {
     return await this.commitKeys(adds, deletes, options)
   }
 
-  private async commitKeys (adds: KeyQuad[], deletes: KeyQuad[], options: Signal): Promise<CommitResult> {
+  private async commitKeys (adds: DeltaBuilder, deletes: KeyQuad[], options: Signal): Promise<CommitResult> {
     if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
     this.check()
     throwIfAborted(options.signal)
@@ -203,11 +203,12 @@ export class Graph extends EventTarget {
         try {
           throwIfAborted(write.signal)
           const removals = await this.observedRemovals(write.deletes)
-          if (write.adds.length === 0 && removals.length === 0) {
+          if (write.adds.additions === 0 && removals.length === 0) {
             write.resolve({ head: undefined, added: 0, removed: 0 })
             continue
           }
-          const chunks = encodeDelta(write.adds, removals)
+          for (const removal of removals) write.adds.remove(removal)
+          const chunks = write.adds.build()
           const commit = createCommit({ db: this.addressCid, parents, chunks, signer: this.signer })
           parents = [{ cid: commit.node.cid, height: commit.node.value.height }]
           commits.push(commit)
@@ -269,15 +270,16 @@ export class Graph extends EventTarget {
       graph = factory.namedNode(options.graph)
       assertStorableQuad(factory.quad(graph, graph, graph, graph))
     }
-    const adds: KeyQuad[] = []
+    const adds = new DeltaBuilder()
     const scope = new BlankNodeScope()
     for await (const quad of parseRdf(data, { format, graph, baseIRI: options.baseIRI, blankNodes: scope, signal: options.signal })) {
-      adds.push(quadKeys(quad))
-      if (options.onProgress !== undefined && (adds.length & 8191) === 0) options.onProgress(adds.length)
+      adds.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
+      if (options.onProgress !== undefined && (adds.additions & 8191) === 0) options.onProgress(adds.additions)
     }
-    options.onProgress?.(adds.length)
+    const quads = adds.additions
+    options.onProgress?.(quads)
     const result = await this.commitKeys(adds, [], options)
-    return { ...result, quads: adds.length }
+    return { ...result, quads }
   }
 
   /** Writes the graph's quads (or one graph's) in an RDF syntax, lazily. */
@@ -411,7 +413,7 @@ export class Graph extends EventTarget {
 }
 
 interface PendingWrite {
-  adds: KeyQuad[]
+  adds: DeltaBuilder
   deletes: KeyQuad[]
   signal?: AbortSignal
   resolve: (result: CommitResult) => void

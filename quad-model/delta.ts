@@ -71,16 +71,98 @@ function compareBytes (a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length
 }
 
-/** Sorts flat `width`-tuples of term ranks, removing duplicates; returns the sorted order as tuple numbers. */
-function sortedDistinct (tuples: Uint32Array, width: number): number[] {
-  const count = tuples.length / width
-  const order = Array.from({ length: count }, (_, i) => i)
-  order.sort((i, j) => compareTuples(tuples, width, i, j))
-  const out: number[] = []
-  for (const i of order) {
-    if (out.length === 0 || compareTuples(tuples, width, out[out.length - 1], i) !== 0) out.push(i)
+/**
+ * Sorts `count` flat `width`-tuples of ranks below `bound` and drops duplicates;
+ * returns tuple numbers in sorted order. An LSD radix sort (one stable counting
+ * sort per column), linear in tuples + distinct terms, since big imports sort
+ * hundreds of thousands of quads.
+ */
+function sortedDistinct (tuples: Uint32Array, width: number, count: number, bound: number): Uint32Array {
+  let order = new Uint32Array(count)
+  for (let i = 0; i < count; i++) order[i] = i
+  let next = new Uint32Array(count)
+  const counts = new Uint32Array(bound + 1)
+  for (let col = width - 1; col >= 0; col--) {
+    counts.fill(0)
+    for (let i = 0; i < count; i++) counts[tuples[order[i] * width + col] + 1]++
+    for (let b = 1; b <= bound; b++) counts[b] += counts[b - 1]
+    for (let i = 0; i < count; i++) next[counts[tuples[order[i] * width + col]]++] = order[i]
+    ;[order, next] = [next, order]
   }
-  return out
+  let n = 0
+  for (let i = 0; i < count; i++) {
+    if (n === 0 || compareTuples(tuples, width, order[n - 1], order[i]) !== 0) order[n++] = order[i]
+  }
+  return order.subarray(0, n)
+}
+
+/**
+ * Collects a delta's additions and removals, interning terms as they come (a bulk
+ * import holds each distinct term string once), and encodes it canonically.
+ */
+export class DeltaBuilder {
+  private readonly terms = new Map<string, number>()
+  private adds = new Uint32Array(1024)
+  private addCount = 0
+  private readonly removals: Removal[] = []
+
+  private intern (term: string): number {
+    let i = this.terms.get(term)
+    if (i === undefined) {
+      i = this.terms.size
+      this.terms.set(term, i)
+    }
+    return i
+  }
+
+  /** Adds the quad with canonical term strings s, p, o, g (a duplicate is dropped at build). */
+  add (s: string, p: string, o: string, g: string): void {
+    if ((this.addCount + 1) * 4 > this.adds.length) {
+      const grown = new Uint32Array(this.adds.length * 2)
+      grown.set(this.adds)
+      this.adds = grown
+    }
+    const at = this.addCount++ * 4
+    this.adds[at] = this.intern(s)
+    this.adds[at + 1] = this.intern(p)
+    this.adds[at + 2] = this.intern(o)
+    this.adds[at + 3] = this.intern(g)
+  }
+
+  remove (removal: Removal): void {
+    for (const t of removal.quad) this.intern(t)
+    this.removals.push(removal)
+  }
+
+  /** Quads added so far, duplicates included. */
+  get additions (): number { return this.addCount }
+  get removalCount (): number { return this.removals.length }
+
+  /** The canonical chunks; none for an empty delta. */
+  build (): DeltaChunk[] {
+    // 1. Global term order: every distinct term gets its rank in sorted order.
+    const terms = [...this.terms.keys()].sort()
+    const rankOfLocal = new Uint32Array(terms.length)
+    terms.forEach((t, rank) => { rankOfLocal[this.terms.get(t) as number] = rank })
+
+    // 2. Tags sorted by bytes.
+    const tagByString = new Map<string, CID>()
+    for (const r of this.removals) tagByString.set(r.tag.toString(), r.tag)
+    const tags = [...tagByString.values()].sort((a, b) => compareBytes(a.bytes, b.bytes))
+    const tagRank = new Map<string, number>()
+    tags.forEach((c, i) => tagRank.set(c.toString(), i))
+
+    // 3. Quads as rank tuples, sorted and distinct.
+    const addTuples = this.adds.subarray(0, this.addCount * 4).map(local => rankOfLocal[local])
+    const removalTuples = new Uint32Array(this.removals.length * 5)
+    this.removals.forEach((r, i) => {
+      for (let k = 0; k < 4; k++) removalTuples[i * 5 + k] = rankOfLocal[this.terms.get(r.quad[k]) as number]
+      removalTuples[i * 5 + 4] = tagRank.get(r.tag.toString()) as number
+    })
+    const addOrder = sortedDistinct(addTuples, 4, this.addCount, terms.length)
+    const removalOrder = sortedDistinct(removalTuples, 5, this.removals.length, Math.max(terms.length, tags.length))
+    return cutChunks(terms, tags, addTuples, addOrder, removalTuples, removalOrder)
+  }
 }
 
 /**
@@ -88,93 +170,84 @@ function sortedDistinct (tuples: Uint32Array, width: number): number[] {
  * Returns no chunks for an empty delta.
  */
 export function encodeDelta (adds: Iterable<KeyQuad>, removals: Iterable<Removal> = []): DeltaChunk[] {
-  const addList = Array.isArray(adds) ? adds as KeyQuad[] : [...adds]
-  const removalList = Array.isArray(removals) ? removals as Removal[] : [...removals]
+  const builder = new DeltaBuilder()
+  for (const q of adds) builder.add(q[0], q[1], q[2], q[3])
+  for (const r of removals) builder.remove(r)
+  return builder.build()
+}
 
-  // 1. Global term order: every distinct term gets its rank in sorted order.
-  const seen = new Set<string>()
-  for (const q of addList) for (const t of q) seen.add(t)
-  for (const r of removalList) for (const t of r.quad) seen.add(t)
-  const terms = [...seen].sort()
-  const rank = new Map<string, number>()
-  terms.forEach((t, i) => rank.set(t, i))
-
-  // 2. Tags sorted by bytes.
-  const tagByString = new Map<string, CID>()
-  for (const r of removalList) tagByString.set(r.tag.toString(), r.tag)
-  const tags = [...tagByString.values()].sort((a, b) => compareBytes(a.bytes, b.bytes))
-  const tagRank = new Map<string, number>()
-  tags.forEach((c, i) => tagRank.set(c.toString(), i))
-
-  // 3. Quads as rank tuples, sorted and distinct.
-  const addTuples = new Uint32Array(addList.length * 4)
-  addList.forEach((q, i) => { for (let k = 0; k < 4; k++) addTuples[i * 4 + k] = rank.get(q[k]) as number })
-  const removalTuples = new Uint32Array(removalList.length * 5)
-  removalList.forEach((r, i) => {
-    for (let k = 0; k < 4; k++) removalTuples[i * 5 + k] = rank.get(r.quad[k]) as number
-    removalTuples[i * 5 + 4] = tagRank.get(r.tag.toString()) as number
-  })
-  const addOrder = sortedDistinct(addTuples, 4)
-  const removalOrder = sortedDistinct(removalTuples, 5)
-
-  // 4. Cut chunks greedily along the sorted sequence.
-  const termBytes = terms.map(cborStringBytes)
+/** Cuts the sorted additions, then removals, greedily into chunks that each fit in a block. */
+function cutChunks (terms: string[], tags: CID[], addTuples: Uint32Array, addOrder: Uint32Array, removalTuples: Uint32Array, removalOrder: Uint32Array): DeltaChunk[] {
+  const termBytes = new Int32Array(terms.length).fill(-1)
   const chunks: DeltaChunk[] = []
-  let chunkTerms = new Map<number, number>() // global rank -> local index (assigned at seal time)
+  // Terms and tags of the chunk being filled, marked by the chunk's number to avoid clearing.
+  const termMark = new Int32Array(terms.length).fill(-1)
+  const tagMark = new Int32Array(tags.length).fill(-1)
+  let chunkTerms: number[] = []
+  let chunkTags: number[] = []
   let chunkAdds: number[] = []
   let chunkRemovals: number[] = []
-  let chunkTags = new Set<number>()
   let size = 64
 
   const seal = (): void => {
     if (chunkAdds.length === 0 && chunkRemovals.length === 0) return
-    const ranks = [...chunkTerms.keys()].sort((a, b) => a - b)
-    ranks.forEach((r, i) => chunkTerms.set(r, i))
-    const tagRanks = [...chunkTags].sort((a, b) => a - b)
+    chunkTerms.sort((a, b) => a - b)
+    const local = new Map<number, number>()
+    chunkTerms.forEach((r, i) => local.set(r, i))
+    chunkTags.sort((a, b) => a - b)
     const localTag = new Map<number, number>()
-    tagRanks.forEach((r, i) => localTag.set(r, i))
-    const a: number[] = []
-    for (const i of chunkAdds) for (let k = 0; k < 4; k++) a.push(chunkTerms.get(addTuples[i * 4 + k]) as number)
+    chunkTags.forEach((r, i) => localTag.set(r, i))
+    const a = new Array<number>(chunkAdds.length * 4)
+    let n = 0
+    for (const i of chunkAdds) for (let k = 0; k < 4; k++) a[n++] = local.get(addTuples[i * 4 + k]) as number
     const r: number[] = []
     for (const i of chunkRemovals) {
-      for (let k = 0; k < 4; k++) r.push(chunkTerms.get(removalTuples[i * 5 + k]) as number)
+      for (let k = 0; k < 4; k++) r.push(local.get(removalTuples[i * 5 + k]) as number)
       r.push(localTag.get(removalTuples[i * 5 + 4]) as number)
     }
-    chunks.push({ t: ranks.map(x => terms[x]), a, r, c: tagRanks.map(x => tags[x]) })
-    chunkTerms = new Map()
+    chunks.push({ t: chunkTerms.map(x => terms[x]), a, r, c: chunkTags.map(x => tags[x]) })
+    chunkTerms = []
+    chunkTags = []
     chunkAdds = []
     chunkRemovals = []
-    chunkTags = new Set()
     size = 64
   }
 
-  const take = (tuples: Uint32Array, width: number, i: number): number => {
-    let cost = width * 5
+  const cost = (tuples: Uint32Array, width: number, i: number): number => {
+    const chunk = chunks.length
+    let bytes = width * 5
     for (let k = 0; k < 4; k++) {
       const t = tuples[i * width + k]
-      if (!chunkTerms.has(t)) cost += termBytes[t]
+      if (termMark[t] !== chunk) {
+        if (termBytes[t] < 0) termBytes[t] = cborStringBytes(terms[t])
+        bytes += termBytes[t]
+      }
     }
-    if (width === 5 && !chunkTags.has(tuples[i * 5 + 4])) cost += 48
-    return cost
+    if (width === 5 && tagMark[tuples[i * 5 + 4]] !== chunk) bytes += 48
+    return bytes
   }
 
-  for (const i of addOrder) {
-    let cost = take(addTuples, 4, i)
-    if (size + cost > CHUNK_BUDGET) { seal(); cost = take(addTuples, 4, i) }
-    if (size + cost > CHUNK_BUDGET) throw new QuadTooLargeError(cost, CHUNK_BUDGET)
-    for (let k = 0; k < 4; k++) chunkTerms.set(addTuples[i * 4 + k], 0)
-    chunkAdds.push(i)
-    size += cost
+  const place = (tuples: Uint32Array, width: number, i: number): void => {
+    let bytes = cost(tuples, width, i)
+    if (size + bytes > CHUNK_BUDGET) { seal(); bytes = cost(tuples, width, i) }
+    if (size + bytes > CHUNK_BUDGET) throw new QuadTooLargeError(bytes, CHUNK_BUDGET)
+    const chunk = chunks.length
+    for (let k = 0; k < 4; k++) {
+      const t = tuples[i * width + k]
+      if (termMark[t] !== chunk) { termMark[t] = chunk; chunkTerms.push(t) }
+    }
+    if (width === 5) {
+      const tag = tuples[i * 5 + 4]
+      if (tagMark[tag] !== chunk) { tagMark[tag] = chunk; chunkTags.push(tag) }
+      chunkRemovals.push(i)
+    } else {
+      chunkAdds.push(i)
+    }
+    size += bytes
   }
-  for (const i of removalOrder) {
-    let cost = take(removalTuples, 5, i)
-    if (size + cost > CHUNK_BUDGET) { seal(); cost = take(removalTuples, 5, i) }
-    if (size + cost > CHUNK_BUDGET) throw new QuadTooLargeError(cost, CHUNK_BUDGET)
-    for (let k = 0; k < 4; k++) chunkTerms.set(removalTuples[i * 5 + k], 0)
-    chunkTags.add(removalTuples[i * 5 + 4])
-    chunkRemovals.push(i)
-    size += cost
-  }
+
+  for (const i of addOrder) place(addTuples, 4, i)
+  for (const i of removalOrder) place(removalTuples, 5, i)
   seal()
   return chunks
 }
