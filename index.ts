@@ -19,11 +19,22 @@ import {
   collectMissing, createCommit, createManifest, decodeManifest, generateKeyPair, Signer, WriterSet, writerId,
   readCar, writeCar, type BlockFetcher, type ClockNode, type Commit, type KeyPair, type Manifest
 } from './merkle-clock/index.js'
-import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, type Backend, type IdPattern, type Reader } from './store/index.js'
+import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
+import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from './query/index.js'
 
 export * from './quad-model/index.js'
 export * from './merkle-clock/index.js'
 export * from './store/index.js'
+export {
+  executeQuery, executeUpdate, MemorySource, toArray, solutionToRecord, parseSparql, optimizerPasses,
+  writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, writeQuads, termToNTriples,
+  QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,
+  ResultLimitError, UpdateError, LoadError, ResultsFormatError,
+  type QuadSource, type QuadPattern, type UpdateTarget, type QuadChange, type DocumentLoader,
+  type QueryOptions, type QueryResult, type BindingsResult, type BooleanResult, type QuadsResult, type Solution,
+  type UpdateOptions, type UpdateSummary, type QueryErrorCode, type TextPosition
+} from './query/index.js'
+export type { RdfFormat as ResultsRdfFormat } from './query/index.js'
 
 export interface CreateOptions {
   /** A name for people; not unique. */
@@ -106,6 +117,7 @@ export class Graph extends EventTarget {
   private closed = false
   private queue: Promise<unknown> = Promise.resolve()
   private readonly pending: PendingWrite[] = []
+  private readonly termCache = new TermCache()
 
   constructor (readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair) {
     super()
@@ -158,8 +170,9 @@ export class Graph extends EventTarget {
    * Deletes then inserts, as one commit: readers see both or neither. A quad both
    * deleted and inserted ends up present (its new add survives the remove).
    */
-  async update (change: { delete?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, insert?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad> }, options: Signal = {}): Promise<CommitResult> {
+  async update (change: string | QuadChangeInput, options: Signal & UpdateOptions = {}): Promise<CommitResult> {
     this.check()
+    if (typeof change === 'string') return await this.sparqlUpdate(change, options)
     const adds = new DeltaBuilder()
     for await (const quad of change.insert ?? []) {
       assertStorableQuad(quad)
@@ -171,6 +184,25 @@ export class Graph extends EventTarget {
       deletes.push(quadKeys(quad))
     }
     return await this.commitKeys(adds, deletes, options)
+  }
+
+  /**
+   * Runs a SPARQL 1.1 Update request as one commit: the whole request is computed
+   * first, then committed; a request that fails commits nothing.
+   */
+  private async sparqlUpdate (text: string, options: Signal & UpdateOptions): Promise<CommitResult> {
+    const source = new StoreQuadSource(this.backend, this.termCache)
+    let result: CommitResult = { head: undefined, added: 0, removed: 0 }
+    const target = {
+      match: source.match.bind(source),
+      estimate: source.estimate.bind(source),
+      graphs: source.graphs.bind(source),
+      commit: async (change: { delete: RDF.Quad[], insert: RDF.Quad[] }, commitOptions: Signal = {}) => {
+        result = await this.update({ delete: change.delete, insert: change.insert }, { signal: commitOptions.signal ?? options.signal })
+      }
+    }
+    await executeUpdate(target, text, options)
+    return result
   }
 
   private async commitKeys (adds: DeltaBuilder, deletes: KeyQuad[], options: Signal): Promise<CommitResult> {
@@ -295,18 +327,38 @@ export class Graph extends EventTarget {
    * a DefaultGraph graph matches the default graph only.
    */
   match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: Signal = {}): AsyncIterable<RDF.Quad> {
-    const self = this
-    return {
+    this.check()
+    const pattern = { subject: subject ?? undefined, predicate: predicate ?? undefined, object: object ?? undefined, graph: graph ?? undefined }
+    return new StoreQuadSource(this.backend, this.termCache).match(pattern, options)
+  }
+
+  /**
+   * Runs a SPARQL 1.1 query. Bindings and quads come lazily; each run of the
+   * result reads one snapshot of the store, so it never sees part of a commit.
+   */
+  async query (text: string, options: QueryOptions = {}): Promise<QueryResult> {
+    this.check()
+    const source = new StoreQuadSource(this.backend, this.termCache)
+    source.pin()
+    let result: QueryResult
+    try {
+      result = await executeQuery(source, text, options)
+    } finally {
+      source.unpin()
+    }
+    if (result.type === 'boolean') return result
+    const inner = result
+    const pinned = {
       async * [Symbol.asyncIterator] () {
-        self.check()
-        const reader = self.backend.reader()
+        source.pin()
         try {
-          yield * scanQuads(reader, [subject, predicate, object, graph], options.signal)
+          yield * inner as AsyncIterable<never>
         } finally {
-          reader.release()
+          source.unpin()
         }
       }
     }
+    return Object.assign(pinned, inner.type === 'bindings' ? { type: inner.type, variables: inner.variables } : { type: inner.type }) as QueryResult
   }
 
   /** The number of quads in the graph. */
@@ -412,6 +464,11 @@ export class Graph extends EventTarget {
   }
 }
 
+export interface QuadChangeInput {
+  delete?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>
+  insert?: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>
+}
+
 interface PendingWrite {
   adds: DeltaBuilder
   deletes: KeyQuad[]
@@ -428,31 +485,6 @@ export class ReadOnlyReplicaError extends RhizomeError {
   override name = 'ReadOnlyReplicaError'
   constructor (readonly writer: string) {
     super('ERR_NOT_A_WRITER', `this replica's key ${writer} is not a writer of the database`)
-  }
-}
-
-async function * scanQuads (reader: Reader, terms: Array<RDF.Term | null | undefined>, signal?: AbortSignal): AsyncGenerator<RDF.Quad> {
-  const bound = terms.map(t => t === null || t === undefined || t.termType === 'Variable' ? undefined : termKey(t))
-  const keys = bound.filter((k): k is string => k !== undefined)
-  const ids = await reader.lookup(keys)
-  if (ids.some(id => id === undefined)) return
-  let next = 0
-  const pattern = bound.map(k => k === undefined ? undefined : ids[next++]) as unknown as IdPattern
-  const cache = new Map<number, RDF.Term>()
-  for await (const batch of reader.scan(pattern, { signal })) {
-    const missing = [...new Set(batch)].filter(id => !cache.has(id))
-    if (missing.length > 0) {
-      const resolved = await reader.resolve(missing)
-      missing.forEach((id, i) => cache.set(id, termFromKey(resolved[i])))
-      if (cache.size > 100_000) cache.clear()
-    }
-    for (let i = 0; i < batch.length; i += 4) {
-      const s = cache.get(batch[i]) ?? termFromKey((await reader.resolve([batch[i]]))[0])
-      const p = cache.get(batch[i + 1]) ?? termFromKey((await reader.resolve([batch[i + 1]]))[0])
-      const o = cache.get(batch[i + 2]) ?? termFromKey((await reader.resolve([batch[i + 2]]))[0])
-      const g = cache.get(batch[i + 3]) ?? termFromKey((await reader.resolve([batch[i + 3]]))[0])
-      yield factory.quad(s as RDF.Quad_Subject, p as RDF.Quad_Predicate, o as RDF.Quad_Object, g as RDF.Quad_Graph)
-    }
   }
 }
 

@@ -60,6 +60,8 @@ export interface Reader {
   scan: (pattern: IdPattern, options?: ScanOptions) => AsyncIterable<Uint32Array>
   /** A cheap estimate of how many quads match: exact up to a bound, approximate above. */
   estimate: (pattern: IdPattern) => Promise<number>
+  /** Ids of the graphs holding at least one quad (the default graph included when it does). */
+  graphs: () => Promise<number[]>
   /** The CIDs of the nodes whose adds of each quad are still present (its observed tags). */
   tagsOf: (quads: ReadonlyArray<readonly [number, number, number, number]>) => Promise<CID[][]>
   /** Ends the view; reads after this fail. */

@@ -429,6 +429,14 @@ export class SqliteBackend implements Backend {
         }
         return n
       },
+      graphs: async () => {
+        live()
+        // Hops from one graph to the next through the gspo index: one seek per graph, not a scan.
+        const st = prepare(`WITH RECURSIVE gs(g) AS (SELECT min(g) FROM quads
+          UNION ALL SELECT (SELECT min(g) FROM quads WHERE g > gs.g) FROM gs WHERE gs.g IS NOT NULL)
+          SELECT g FROM gs WHERE g IS NOT NULL`)
+        return (st.all() as Array<{ g: number }>).map(r => Number(r.g))
+      },
       tagsOf: async quads => {
         live()
         const st = prepare(`SELECT n.cid FROM (SELECT tag AS node FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4
