@@ -153,27 +153,44 @@ async function reorderPatterns (op: Algebra.Operation, source: QuadSource): Prom
       estimates.set(p, await source.estimate({ subject: constant(p.subject), predicate: constant(p.predicate), object: constant(p.object) }))
     }
   }
-  return transform(op, (o) => o.type === Algebra.types.BGP && o.patterns.length > 1
-    ? { ...o, patterns: greedyOrder(o.patterns, p => estimates.get(p) ?? Infinity) }
-    : o)
+  const estimate = (p: Algebra.Pattern): number => estimates.get(p) ?? Infinity
+  return transform(op, (o) => {
+    if (o.type === Algebra.types.BGP && o.patterns.length > 1) return { ...o, patterns: greedyOrder(o.patterns, estimate, new Set()) }
+    if (o.type === Algebra.types.JOIN) {
+      // A BGP joined after VALUES (or any operand) runs with those variables bound.
+      const bound = new Set<string>()
+      const input = o.input.map(i => {
+        const out = i.type === Algebra.types.BGP && i.patterns.length > 1 && bound.size > 0 ? { ...i, patterns: greedyOrder(i.patterns, estimate, bound) } : i
+        for (const v of certainVariables(i)) bound.add(v)
+        return out
+      })
+      return { ...o, input }
+    }
+    return o
+  })
 }
 
-function greedyOrder (patterns: Algebra.Pattern[], estimate: (p: Algebra.Pattern) => number): Algebra.Pattern[] {
+function greedyOrder (patterns: Algebra.Pattern[], estimate: (p: Algebra.Pattern) => number, initiallyBound: Set<string>): Algebra.Pattern[] {
   const remaining = [...patterns]
+  // Variables bound by patterns already chosen: join keys with the values of a scan.
   const bound = new Set<string>()
   const out: Algebra.Pattern[] = []
+  const discount = (k: string | undefined, factor: number): number => {
+    if (k === undefined) return 1
+    if (bound.has(k)) return factor
+    // Bound before the BGP (VALUES, an outer join): usually few distinct values.
+    return initiallyBound.has(k) ? 10 : 1
+  }
   while (remaining.length > 0) {
     let best = 0; let bestCost = Infinity
     for (let i = 0; i < remaining.length; i++) {
       const p = remaining[i]!
-      let cost = estimate(p)
       const ks = varKey(p.subject); const kp = varKey(p.predicate); const ko = varKey(p.object)
       // A variable bound by an earlier pattern acts like a constant, without a value to estimate with.
-      if (ks !== undefined && bound.has(ks)) cost /= 1000
-      if (ko !== undefined && bound.has(ko)) cost /= 100
-      if (kp !== undefined && bound.has(kp)) cost /= 10
+      let cost = estimate(p) / discount(ks, 1000) / discount(ko, 100) / discount(kp, 10)
       const vars = [ks, kp, ko].filter((k): k is string => k !== undefined)
-      if (bound.size > 0 && vars.length > 0 && !vars.some(v => bound.has(v))) cost *= 1e6
+      // Avoid cartesian products once the BGP has started binding variables.
+      if (out.length > 0 && vars.length > 0 && !vars.some(v => bound.has(v))) cost *= 1e6
       if (cost < bestCost) { bestCost = cost; best = i }
     }
     const [p] = remaining.splice(best, 1) as [Algebra.Pattern]
