@@ -5,10 +5,10 @@
  * Blocking operators (ORDER BY, GROUP, MINUS's right side, a hash join's build
  * side) materialise only what they must.
  *
- * Join strategy is chosen per join: when the right side is a BGP or a path and the
- * optimizer is on, an index nested-loop join evaluates it once per left solution
- * with that solution as its seed; otherwise a hash join builds on the right side,
- * keyed by the variables both sides can bind.
+ * Join strategy is read from the planner's annotation (planner.ts, chooseJoins):
+ * an index nested-loop join evaluates a BGP or path once per left solution with
+ * that solution as its seed; unannotated joins (optimizer off) are hash joins that
+ * build on the right side, keyed by the variables both sides can bind.
  */
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
