@@ -253,11 +253,16 @@ function renderCore (report: CoreReport): string {
       `${integer(settings.writes)} single-quad commits per run; median of ${settings.repeat} run${settings.repeat === 1 ? '' : 's'}`,
     `${machine.cpu}, ${machine.cores} cores, ${bytes(machine.memoryBytes)} RAM, Node ${machine.node}`,
     '',
-    table
+    table,
+    '',
+    'bulk load: gunzip + parse + store, first byte read to done. durable commits: single-quad writes, each awaited,',
+    '  then SIGKILL; "kept" is what a fresh process finds. Rhizome commits signed Merkle-clock nodes, OrbitDB signed',
+    '  log entries, quadstore bare LevelDB puts (no history, no signature: the floor). RAM/quad: process growth after',
+    '  GC over quads held; persistent stores after reopen and a full scan (their caches included), in-memory ones once loaded.'
   ]
   const rhizome = report.systems.rhizome?.summary
   if (rhizome != null) lines.push('', targetLine(rhizome))
-  const errors = Object.values(report.systems).flatMap((s) => [...s.load.errors, ...s.reopen.errors, ...s.commits.errors])
+  const errors = failures(report)
   if (errors.length > 0) lines.push('', 'failures:', ...errors.map((e) => `  ${e}`))
   return lines.join('\n')
 }
@@ -274,7 +279,16 @@ function targetLine (s: SystemSummary): string {
   ].join('; ')
 }
 
-export const coreSection: Section<CoreReport> = { name: 'core', run: runCore, render: renderCore }
+function failures (report: CoreReport): string[] {
+  return Object.values(report.systems).flatMap((s) => [...s.load.errors, ...s.reopen.errors, ...s.commits.errors])
+}
+
+export const coreSection: Section<CoreReport> = {
+  name: 'core',
+  run: runCore,
+  render: renderCore,
+  failed: (report) => failures(report).length > 0
+}
 
 if (process.argv[1] != null && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.exitCode = await runSections([coreSection], process.argv.slice(2))

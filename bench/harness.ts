@@ -15,6 +15,8 @@ export interface Section<Report extends object> {
   name: string
   run (options: BenchOptions, log: (line: string) => void): Promise<Report>
   render (report: Report): string
+  /** Whether any measurement failed; the run then exits 1, after printing and saving what it has. */
+  failed (report: Report): boolean
 }
 
 /** Runs the sections with the command-line options in `argv`; resolves to the exit code. */
@@ -43,6 +45,7 @@ export async function runSections (sections: Array<Section<object>>, argv: strin
       const file = join(resultsDir, `${section.name}.json`)
       await writeFile(file, JSON.stringify(report, null, 2) + '\n')
       log(`${section.name}: results written to ${relative(process.cwd(), file)}`)
+      if (section.failed(report)) failed = true
     } catch (err) {
       failed = true
       log(`${section.name}: ${err instanceof Error ? err.message : String(err)}`)
