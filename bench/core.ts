@@ -38,7 +38,7 @@ import { bytes, duration, integer, median, rate, renderTable } from './table.js'
 import type { Section } from './harness.js'
 import type { MachineInfo } from './machine.js'
 import type { BenchOptions } from './options.js'
-import type { TaskResult } from './runners/protocol.js'
+import type { TaskArgs, TaskResult } from './runners/protocol.js'
 
 interface SystemSpec {
   id: string
@@ -125,7 +125,7 @@ async function runCore (options: BenchOptions, log: (line: string) => void): Pro
   }
 
   /** Runs one task unless this phase already failed (a broken system is not retried). */
-  const attempt = async (spec: SystemSpec, phase: 'load' | 'reopen' | 'commits', task: string, args: TaskResult, run: number): Promise<TaskResult | undefined> => {
+  const attempt = async (spec: SystemSpec, phase: 'load' | 'reopen' | 'commits', task: string, args: TaskArgs, run: number): Promise<TaskResult | undefined> => {
     const record = (reports[spec.id] as SystemReport)[phase]
     if (record.errors.length > 0) return undefined
     log(`core: ${spec.id} ${task} (run ${run} of ${options.repeat})`)
@@ -154,7 +154,11 @@ async function runCore (options: BenchOptions, log: (line: string) => void): Pro
       const committed = await attempt(spec, 'commits', 'commits', { path, writes: options.writes }, run)
       if (committed == null) continue
       const verified = await attempt(spec, 'commits', 'verify', { path, address: committed.address }, run)
-      if (verified != null) (reports[spec.id] as SystemReport).commits.runs.push({ ...committed, found: verified.found })
+      if (verified == null) continue
+      const commits = (reports[spec.id] as SystemReport).commits
+      commits.runs.push({ ...committed, found: verified.found })
+      // A write reported done and then lost to a kill breaks the durability claim: a failure, not a figure.
+      if (verified.found !== options.writes) commits.errors.push(`[${spec.id} verify] found ${String(verified.found)} of ${options.writes} acknowledged writes after the kill`)
     }
   }
   if (!options.keep) await rm(work, { recursive: true, force: true })
