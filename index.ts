@@ -19,7 +19,7 @@ import {
   collectMissing, createCommit, createManifest, decodeManifest, generateKeyPair, Signer, WriterSet, writerId,
   readCar, writeCar, type BlockFetcher, type ClockNode, type Commit, type KeyPair, type Manifest
 } from './merkle-clock/index.js'
-import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
+import { bulkImport, canImportInWorker, loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from './query/index.js'
 
 export * from './quad-model/index.js'
@@ -301,6 +301,20 @@ export class Graph extends EventTarget {
     if (options.graph !== undefined) {
       graph = factory.namedNode(options.graph)
       assertStorableQuad(factory.quad(graph, graph, graph, graph))
+    }
+    if (canImportInWorker(this.backend)) {
+      if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
+      return await this.exclusive(async () => {
+        this.check()
+        throwIfAborted(options.signal)
+        const { commit, quads } = await bulkImport(this.backend, data, {
+          format, baseIRI: options.baseIRI, graph: graph?.value, db: this.addressCid, signer: this.signer, signal: options.signal, onProgress: options.onProgress
+        })
+        if (commit === undefined) return { head: undefined, added: 0, removed: 0, quads }
+        const added = commit.chunks.reduce((n, c) => n + c.a.length / 4, 0)
+        this.emitChange('local', [commit], added, 0)
+        return { head: commit.node.cid, added, removed: 0, quads }
+      })
     }
     const adds = new DeltaBuilder()
     const scope = new BlankNodeScope()

@@ -102,6 +102,7 @@ function sortedDistinct (tuples: Uint32Array, width: number, count: number, boun
  */
 export class DeltaBuilder {
   private readonly terms = new Map<string, number>()
+  private readonly termList: string[] = []
   private adds = new Uint32Array(1024)
   private addCount = 0
   private readonly removals: Removal[] = []
@@ -109,8 +110,9 @@ export class DeltaBuilder {
   private intern (term: string): number {
     let i = this.terms.get(term)
     if (i === undefined) {
-      i = this.terms.size
+      i = this.termList.length
       this.terms.set(term, i)
+      this.termList.push(term)
     }
     return i
   }
@@ -134,6 +136,22 @@ export class DeltaBuilder {
     this.removals.push(removal)
   }
 
+  private termsTaken = 0
+  private addsTaken = 0
+
+  /**
+   * What was interned and added since the last call: new terms in local-index
+   * order and the quads as flat local indexes. Lets a consumer mirror the builder
+   * (e.g. write quads to a store while the input is still being parsed).
+   */
+  takeProgress (): { terms: string[], quads: Uint32Array } {
+    const terms = this.termList.slice(this.termsTaken)
+    this.termsTaken = this.termList.length
+    const quads = this.adds.slice(this.addsTaken * 4, this.addCount * 4)
+    this.addsTaken = this.addCount
+    return { terms, quads }
+  }
+
   /** Quads added so far, duplicates included. */
   get additions (): number { return this.addCount }
   get removalCount (): number { return this.removals.length }
@@ -141,7 +159,7 @@ export class DeltaBuilder {
   /** The canonical chunks; none for an empty delta. */
   build (): DeltaChunk[] {
     // 1. Global term order: every distinct term gets its rank in sorted order.
-    const terms = [...this.terms.keys()].sort()
+    const terms = [...this.termList].sort()
     const rankOfLocal = new Uint32Array(terms.length)
     terms.forEach((t, rank) => { rankOfLocal[this.terms.get(t) as number] = rank })
 

@@ -60,12 +60,27 @@ export interface Reader {
   scan: (pattern: IdPattern, options?: ScanOptions) => AsyncIterable<Uint32Array>
   /** A cheap estimate of how many quads match: exact up to a bound, approximate above. */
   estimate: (pattern: IdPattern) => Promise<number>
+  /** The exact number of quads. */
+  count: () => Promise<number>
   /** Ids of the graphs holding at least one quad (the default graph included when it does). */
   graphs: () => Promise<number[]>
   /** The CIDs of the nodes whose adds of each quad are still present (its observed tags). */
   tagsOf: (quads: ReadonlyArray<readonly [number, number, number, number]>) => Promise<CID[][]>
   /** Ends the view; reads after this fail. */
   release: () => void
+}
+
+/**
+ * A commit written while it is still being made: quads arrive in batches (terms as
+ * canonical strings, quads as indexes into the terms sent so far), then `finish`
+ * stores the commit that covers them, atomically with everything before. Nothing
+ * is visible to readers, or survives a crash, before `finish` returns; `abort`
+ * drops it all. Only additions: a bulk import.
+ */
+export interface BulkWrite {
+  add: (terms: readonly string[], quads: Uint32Array) => void
+  finish: (commit: Commit) => Promise<void>
+  abort: () => void
 }
 
 export interface Backend {
@@ -88,6 +103,9 @@ export interface Backend {
 
   /** Applies commits atomically, in the order given, which must be causal. */
   apply: (commits: readonly Commit[], options?: { signal?: AbortSignal }) => Promise<void>
+
+  /** Starts a streamed bulk write, where the backend supports one (the caller serializes writes). */
+  beginBulk?: () => BulkWrite
 
   /** Opens a consistent read view. */
   reader: () => Reader

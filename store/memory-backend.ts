@@ -252,6 +252,7 @@ export class MemoryBackend implements Backend {
       },
       estimate: async pattern => { live(); return this.matches(pattern).length / 4 },
       graphs: async () => { live(); return [...this.graphs.keys()] },
+      count: async () => { live(); return this.quadCount },
       tagsOf: async quads => {
         live()
         return quads.map(q => [...(this.tags.get(quadKey(q[0], q[1], q[2], q[3])) ?? [])].map(seq => this.nodeList[seq - 1].cid))

@@ -22,7 +22,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
 import type { Commit } from '../merkle-clock/index.js'
-import type { Backend, IdPattern, NodeRecord, Reader } from './backend.js'
+import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from './backend.js'
 import { CorruptStoreError, DatabaseLockedError, StoreClosedError } from './errors.js'
 
 let sqlite: typeof import('node:sqlite') | undefined
@@ -133,6 +133,8 @@ export class SqliteBackend implements Backend {
       addTerm: p('INSERT INTO terms (key) VALUES (?)'),
       node: p('SELECT seq, height FROM nodes WHERE cid = ?'),
       addNode: p('INSERT INTO nodes (cid, height) VALUES (?, ?)'),
+      addNodeAt: p('INSERT INTO nodes (seq, cid, height) VALUES (?, ?, ?)'),
+      maxSeq: p('SELECT coalesce(max(seq), 0) AS n FROM nodes'),
       heads: p('SELECT cid, height, seq FROM heads'),
       dropHead: p('DELETE FROM heads WHERE seq = ?'),
       addHead: p('INSERT OR IGNORE INTO heads (seq, cid, height) VALUES (?, ?, ?)'),
@@ -248,7 +250,13 @@ export class SqliteBackend implements Backend {
 
   async count (): Promise<number> {
     this.check()
-    return Number((this.stmt.count.get() as { n: number }).n)
+    // Read through a snapshot: the writer connection may be inside a bulk write.
+    const reader = this.reader()
+    try {
+      return await reader.count()
+    } finally {
+      reader.release()
+    }
   }
 
   private transaction (fn: () => void): void {
@@ -323,6 +331,62 @@ export class SqliteBackend implements Backend {
       if (row !== undefined) s.dropHead.run(row.seq)
     }
     s.addHead.run(seq, cid.bytes, commit.node.value.height)
+  }
+
+  beginBulk (): BulkWrite {
+    this.check()
+    const s = this.stmt
+    this.db.exec('BEGIN IMMEDIATE')
+    const seq = Number((s.maxSeq.get() as { n: number }).n) + 1
+    const existing = Number((s.count.get() as { n: number }).n)
+    const ids: number[] = []
+    let added = 0
+    let dropped = false
+    let open = true
+    const end = (): void => {
+      if (!open) return
+      open = false
+      this.db.exec('ROLLBACK')
+      this.termIds.clear()
+    }
+    return {
+      add: (terms, quads) => {
+        if (!open) throw new StoreClosedError()
+        for (const t of terms) ids.push(this.termId(t))
+        for (let i = 0; i < quads.length; i += 4) {
+          const q0 = ids[quads[i]]; const q1 = ids[quads[i + 1]]; const q2 = ids[quads[i + 2]]; const q3 = ids[quads[i + 3]]
+          if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
+        }
+        added += quads.length / 4
+        // Once the import outgrows the store, rebuild the secondary indexes at the end instead.
+        if (!dropped && added >= BULK_REBUILD_MIN && added > existing) {
+          this.db.exec(dropIndexes)
+          dropped = true
+        }
+      },
+      finish: async commit => {
+        if (!open) throw new StoreClosedError()
+        try {
+          const cid = commit.node.cid
+          s.putBlock.run(cid.bytes, commit.node.bytes)
+          for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
+          s.addNodeAt.run(seq, cid.bytes, commit.node.value.height)
+          if (dropped) this.db.exec(createIndexes)
+          for (const parent of commit.node.value.parents) {
+            const row = s.node.get(parent.bytes) as { seq: number } | undefined
+            if (row !== undefined) s.dropHead.run(row.seq)
+          }
+          s.addHead.run(seq, cid.bytes, commit.node.value.height)
+          this.db.exec('COMMIT')
+          open = false
+          this.generation++
+        } catch (err) {
+          end()
+          throw err
+        }
+      },
+      abort: end
+    }
   }
 
   private dropTag (q0: number, q1: number, q2: number, q3: number, tag: number): void {
@@ -428,6 +492,10 @@ export class SqliteBackend implements Backend {
           backend.estimateCache.set(key, n)
         }
         return n
+      },
+      count: async () => {
+        live()
+        return Number((prepare('SELECT count(*) AS n FROM quads').get() as { n: number }).n)
       },
       graphs: async () => {
         live()

@@ -1,0 +1,110 @@
+/**
+ * Bulk import on two cores: a worker thread (quad-model/import-worker.ts) parses
+ * and interns the input while this thread writes its quads into the backend's
+ * bulk write; when the input ends, the worker's canonical chunks become one signed
+ * commit, which `finish` stores atomically with the quads. A parse error, an abort
+ * or a crash before `finish` leaves the store as it was.
+ *
+ * Used when the backend supports bulk writes and the compiled worker is present;
+ * otherwise the caller parses in-thread (same result, one core).
+ */
+import { existsSync } from 'node:fs'
+import { Readable } from 'node:stream'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import type { CID } from 'multiformats/cid'
+import {
+  AbortedError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
+} from '../quad-model/index.js'
+import { createCommit, type Commit, type Signer } from '../merkle-clock/index.js'
+import type { Backend } from './backend.js'
+
+const workerUrl = new URL('../quad-model/import-worker.js', import.meta.url)
+
+/** True when imports can run in a worker thread (the compiled worker file exists). */
+export function canImportInWorker (backend: Backend): boolean {
+  return backend.beginBulk !== undefined && workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl))
+}
+
+export interface BulkImportOptions {
+  format: RdfFormat
+  baseIRI?: string
+  graph?: string
+  db: CID
+  signer: Signer
+  signal?: AbortSignal
+  onProgress?: (quads: number) => void
+}
+
+/** Moves the input into something a worker can take: a string, bytes or a web stream (transferred). */
+function transferable (input: RdfInput): { input: string | Uint8Array | ReadableStream<Uint8Array>, transfer: ReadableStream[] } {
+  if (typeof input === 'string' || input instanceof Uint8Array) return { input, transfer: [] }
+  let stream: ReadableStream<Uint8Array>
+  if (typeof (input as ReadableStream).getReader === 'function') stream = input as ReadableStream<Uint8Array>
+  else if (input instanceof Readable) stream = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>
+  else {
+    const source = input as AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
+    const encoder = new TextEncoder()
+    stream = Readable.toWeb(Readable.from((async function * () {
+      for await (const chunk of source) yield typeof chunk === 'string' ? encoder.encode(chunk) : chunk
+    })())) as unknown as ReadableStream<Uint8Array>
+  }
+  return { input: stream, transfer: [stream] }
+}
+
+function rebuildError (e: { name: string, code: string, message: string, line?: number }): Error {
+  if (e.code === 'ERR_INVALID_RDF') return new InvalidRdfError(e.message.replace(/^line \d+: /, ''), e.line)
+  if (e.code === 'ERR_ABORTED') return new AbortedError(e.message)
+  const err = new RhizomeError(e.code, e.message)
+  err.name = e.name
+  return err
+}
+
+/**
+ * Imports in a worker; returns the commit made, or undefined for an empty input.
+ * The caller must hold the graph's write lock.
+ */
+export async function bulkImport (backend: Backend, data: RdfInput, options: BulkImportOptions): Promise<{ commit: Commit | undefined, quads: number }> {
+  const { input, transfer } = transferable(data)
+  const bulk = backend.beginBulk!()
+  const worker = new Worker(workerUrl, {
+    workerData: { input, format: options.format, baseIRI: options.baseIRI, graph: options.graph },
+    transferList: transfer as never[]
+  })
+  try {
+    const { chunks, count } = await new Promise<{ chunks: DeltaChunk[], count: number }>((resolve, reject) => {
+      const onAbort = (): void => reject(new AbortedError(undefined, { cause: options.signal?.reason }))
+      if (options.signal?.aborted === true) onAbort()
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      worker.on('message', (msg: { type: string, terms: string[], quads: Uint8Array, count: number, chunks: DeltaChunk[], error: never }) => {
+        try {
+          if (msg.type === 'batch') {
+            bulk.add(msg.terms, msg.quads as unknown as Uint32Array)
+            options.onProgress?.(msg.count)
+          } else if (msg.type === 'done') {
+            resolve({ chunks: msg.chunks, count: msg.count })
+          } else if (msg.type === 'error') {
+            reject(rebuildError(msg.error))
+          }
+        } catch (err) {
+          reject(err)
+        }
+      })
+      worker.on('error', reject)
+      worker.on('exit', code => reject(new RhizomeError('ERR_IMPORT', `the import worker stopped (exit code ${code})`)))
+    })
+    if (chunks.length === 0) {
+      bulk.abort()
+      return { commit: undefined, quads: count }
+    }
+    const heads = await backend.heads()
+    const commit = createCommit({ db: options.db, parents: heads, chunks, signer: options.signer })
+    await bulk.finish(commit)
+    return { commit, quads: count }
+  } catch (err) {
+    bulk.abort()
+    throw err
+  } finally {
+    void worker.terminate()
+  }
+}

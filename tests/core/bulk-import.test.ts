@@ -1,0 +1,67 @@
+import { describe, it, expect } from 'vitest'
+import { Readable } from 'node:stream'
+// The worker-thread import runs only from compiled code (the worker is a .js file
+// beside its module), so this suite loads the build that `npm test` makes first.
+import { openGraph, canImportInWorker, type Graph } from '../../dist/index.js'
+import { tempDir } from './helpers.js'
+
+async function sorted (graph: Graph): Promise<string[]> {
+  const out: string[] = []
+  for await (const q of graph.match()) out.push([q.subject.value, q.predicate.value, q.object.value, q.graph.value].join(' '))
+  return out.sort()
+}
+
+const lines = (n: number): string => Array.from({ length: n }, (_, i) => `<http://example.org/s${i % 997}> <http://example.org/p${i % 7}> "${i}" .`).join('\n') + '\n'
+
+describe('bulk import in a worker thread (on-disk store)', () => {
+  it('is used for the on-disk store, and gives the same graph as an in-memory import', async () => {
+    const dir = tempDir()
+    try {
+      const disk = await openGraph({ path: dir.path })
+      expect(canImportInWorker(disk.backend)).toBe(true)
+      const text = lines(70_000)
+      const result = await disk.import(Readable.from([text.slice(0, 1_000_003), text.slice(1_000_003)]), { format: 'nt' })
+      expect(result).toMatchObject({ quads: 70_000, added: 70_000 })
+      const memory = await openGraph()
+      expect(canImportInWorker(memory.backend)).toBe(false)
+      await memory.import(text, { format: 'nt' })
+      expect(await sorted(disk)).toEqual(await sorted(memory))
+      expect((await disk.log())[0].cid.toString()).toBe(String(result.head))
+      // Quads arriving in batches went into the store with the commit's tag: deletes find them.
+      const [first] = await Array.fromAsync(disk.match())
+      expect((await disk.delete([first])).removed).toBe(1)
+      await disk.close()
+      const reopened = await openGraph({ path: dir.path })
+      expect(await reopened.size()).toBe(69_999)
+      await reopened.close()
+    } finally { dir.remove() }
+  })
+
+  it('commits nothing when the input breaks at line 60,001, and the store stays usable', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      await graph.import('<http://example.org/a> <http://example.org/p> "kept" .\n', { format: 'nt' })
+      const before = await graph.heads()
+      const err = await graph.import(lines(60_000) + '<http://example.org/x> <http://example.org/p> .\n', { format: 'nt' }).catch((e: unknown) => e)
+      expect(err).toMatchObject({ code: 'ERR_INVALID_RDF', line: 60_001 })
+      expect(await graph.size()).toBe(1)
+      expect(await graph.heads()).toEqual(before)
+      await graph.insert([(await Array.fromAsync(graph.match()))[0]])
+      expect((await graph.log()).length).toBe(2)
+      await graph.close()
+    } finally { dir.remove() }
+  })
+
+  it('stops when aborted, committing nothing', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      const controller = new AbortController()
+      const pending = graph.import(lines(200_000), { format: 'nt', signal: controller.signal, onProgress: () => controller.abort() })
+      await expect(pending).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+      expect(await graph.size()).toBe(0)
+      await graph.close()
+    } finally { dir.remove() }
+  })
+})
