@@ -1,0 +1,109 @@
+/**
+ * `rhizome export-car`, `merge` and `clone`: a database's commits as a CAR file,
+ * merging one in, and starting a new replica from one, so folders can be brought
+ * together by hand. A CAR's blocks are verified like any peer's before anything
+ * is applied.
+ */
+import { createWriteStream } from 'node:fs'
+import { readFile, rename, rm } from 'node:fs/promises'
+import { Readable } from 'node:stream'
+import { buffer } from 'node:stream/consumers'
+import { pipeline } from 'node:stream/promises'
+import type { Command } from 'commander'
+import { decodeVerified, isCid, openGraph, readCar, RhizomeError, type CarSource } from '../../index.js'
+import { databaseFolder, folderExists, withGraph } from '../database.js'
+import { DatabaseExistsError, InputFileError } from '../errors.js'
+import { print, writeAll } from '../output.js'
+
+export function registerCar (program: Command): void {
+  program.command('export-car')
+    .description("write the database's commits to a CAR file, rooted at the current heads")
+    .argument('<file>', 'the CAR file to write, or - for stdout')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      await withGraph(command, async (graph, signal) => {
+        if (file === '-') return await writeAll(graph.exportCar({ signal }))
+        await writeFileAtomically(file, graph.exportCar({ signal }))
+      })
+    })
+
+  program.command('merge')
+    .description('merge the commits of a CAR file (from rhizome export-car) into the database')
+    .argument('<file>', 'the CAR file to read, or - for standard input')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const car = await readCarFile(file)
+      await withGraph(command, async (graph, signal) => {
+        const result = await graph.merge(car.roots, { fetch: car.fetch, signal })
+        print(`merged ${result.applied} ${result.applied === 1 ? 'commit' : 'commits'}`)
+        for (const head of result.heads) print(`head ${head.toString()}`)
+      })
+    })
+
+  program.command('clone')
+    .description('create, in the --db folder, a new replica of the database in a CAR file, and print its address')
+    .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const folder = databaseFolder(command)
+      const car = await readCarFile(file)
+      const address = await addressOf(car, file)
+      if (folderExists(folder)) {
+        // Without this look, openGraph would refuse only a different database, not the same one.
+        try {
+          const existing = await openGraph({ path: folder, create: false })
+          await existing.close()
+          throw new DatabaseExistsError(folder, existing.address)
+        } catch (err) {
+          if (!(err instanceof RhizomeError && err.code === 'ERR_NO_DATABASE')) throw err
+        }
+      }
+      const graph = await openGraph({ path: folder, address, fetch: car.fetch })
+      try {
+        await graph.merge(car.roots, { fetch: car.fetch })
+        print(graph.address)
+      } finally {
+        await graph.close()
+      }
+    })
+}
+
+/**
+ * The database a CAR's commits belong to: the `db` of its first root. (A CAR of a
+ * database with no commits has no roots and so does not say.)
+ */
+async function addressOf (car: CarSource, file: string): Promise<string> {
+  const root = car.roots[0]
+  const bytes = root === undefined ? undefined : await car.fetch.get(root)
+  if (root === undefined || bytes === undefined) throw new InputFileError(file, 'holds no commits, so it does not say which database it is')
+  const db = (decodeVerified(root, bytes).value as { db?: unknown }).db
+  if (!isCid(db)) throw new InputFileError(file, `its root ${root.toString()} is not a commit`)
+  return db.toString()
+}
+
+async function readCarFile (file: string): Promise<CarSource> {
+  const bytes = await readInput(file)
+  try {
+    return await readCar(bytes)
+  } catch (err) {
+    // The CAR decoder throws untyped errors, below the core's typed ones.
+    throw new InputFileError(file, `not a valid CAR file (${(err as Error).message})`, { cause: err })
+  }
+}
+
+async function readInput (file: string): Promise<Uint8Array> {
+  try {
+    return file === '-' ? await buffer(process.stdin) : await readFile(file)
+  } catch (err) {
+    throw new InputFileError(file, (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message, { cause: err })
+  }
+}
+
+/** Writes beside the target and renames, so a failed export never leaves half a file. */
+async function writeFileAtomically (file: string, chunks: AsyncIterable<Uint8Array>): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`
+  try {
+    await pipeline(Readable.from(chunks), createWriteStream(temp, { flags: 'wx' }))
+    await rename(temp, file)
+  } catch (err) {
+    await rm(temp, { force: true })
+    throw err
+  }
+}

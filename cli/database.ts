@@ -1,0 +1,61 @@
+/**
+ * The database folder a command works on, and opening the database in it.
+ *
+ * Every command but init and id needs a database that already exists, so it opens
+ * with `create: false`: a mistyped --db never makes a new, empty database. A folder
+ * that does not exist is reported without touching the disk.
+ */
+import { statSync } from 'node:fs'
+import type { Command } from 'commander'
+import { openGraph, RhizomeError, type Graph } from '../index.js'
+import { InputFileError, NoDatabaseError } from './errors.js'
+
+export interface GlobalOptions {
+  db: string
+  verbose?: boolean
+}
+
+/** The --db folder (which commander defaults to $RHIZOME_DB, then ./.rhizome). */
+export function databaseFolder (command: Command): string {
+  return command.optsWithGlobals<GlobalOptions>().db
+}
+
+/** Throws unless `folder` is missing or a directory; returns whether it exists. */
+export function folderExists (folder: string): boolean {
+  const stat = statSync(folder, { throwIfNoEntry: false })
+  if (stat === undefined) return false
+  if (!stat.isDirectory()) throw new InputFileError(folder, 'not a folder (--db names the database folder)')
+  return true
+}
+
+/** Opens the database in `folder`, which must exist. */
+export async function openExisting (folder: string, signal?: AbortSignal): Promise<Graph> {
+  if (!folderExists(folder)) throw new NoDatabaseError(folder)
+  try {
+    return await openGraph({ path: folder, create: false, signal })
+  } catch (err) {
+    if (err instanceof RhizomeError && err.code === 'ERR_NO_DATABASE') throw new NoDatabaseError(folder, { cause: err })
+    throw err
+  }
+}
+
+/**
+ * Runs `fn` on the command's database and closes it after, whatever happens. The
+ * first Ctrl-C aborts the operation (a commit is atomic, so nothing half-done is
+ * left); a second one kills the process as usual.
+ */
+export async function withGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const abort = (): void => controller.abort()
+  process.once('SIGINT', abort)
+  try {
+    const graph = await openExisting(databaseFolder(command), controller.signal)
+    try {
+      return await fn(graph, controller.signal)
+    } finally {
+      await graph.close()
+    }
+  } finally {
+    process.off('SIGINT', abort)
+  }
+}

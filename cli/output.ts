@@ -1,0 +1,71 @@
+/**
+ * What the command line writes: results for people (and scripts) on stdout,
+ * diagnostics on stderr, each error as one line prefixed `rhizome: `.
+ */
+import { once } from 'node:events'
+import { RhizomeError } from '../index.js'
+
+export const PREFIX = 'rhizome: '
+
+/** Exit statuses: 0 success, 1 a failed operation, 2 bad usage, 130 interrupted (Ctrl-C). */
+export const EXIT_FAILED = 1
+export const EXIT_USAGE = 2
+export const EXIT_INTERRUPTED = 130
+
+/** Writes one line of results to stdout. */
+export function print (line: string): void {
+  process.stdout.write(line + '\n')
+}
+
+/** Writes a stream of chunks, waiting whenever the reader falls behind. */
+export async function writeAll (chunks: AsyncIterable<string | Uint8Array>, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  for await (const chunk of chunks) {
+    if (!out.write(chunk)) await once(out, 'drain')
+  }
+}
+
+/**
+ * A reader that stops early (`rhizome export | head`) closes the pipe: that is not
+ * an error, so the process just ends.
+ */
+export function exitQuietlyOnClosedPipe (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') {
+      reportError(err, false)
+      process.exitCode = EXIT_FAILED
+    }
+    process.exit()
+  })
+}
+
+/** The exit status an operation's error calls for. */
+export function exitStatusOf (err: unknown): number {
+  return err instanceof RhizomeError && err.code === 'ERR_ABORTED' ? EXIT_INTERRUPTED : EXIT_FAILED
+}
+
+/**
+ * Reports a failed operation on stderr: one line naming the problem, or with
+ * `verbose` the stack and the chain of causes.
+ */
+export function reportError (err: unknown, verbose: boolean): void {
+  const message = err instanceof Error ? err.message : String(err)
+  // An error that is not a RhizomeError is one the core did not expect: say so.
+  const kind = err instanceof RhizomeError || isSystemError(err) ? '' : 'unexpected error: '
+  process.stderr.write(PREFIX + kind + firstLine(message) + '\n')
+  if (!verbose) return
+  let cause: unknown = err
+  while (cause !== undefined) {
+    process.stderr.write((cause instanceof Error ? cause.stack ?? cause.message : String(cause)) + '\n')
+    cause = cause instanceof Error ? cause.cause : undefined
+    if (cause !== undefined) process.stderr.write('caused by: ')
+  }
+}
+
+function isSystemError (err: unknown): boolean {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string'
+}
+
+function firstLine (message: string): string {
+  const end = message.indexOf('\n')
+  return end < 0 ? message : message.slice(0, end)
+}
