@@ -21,6 +21,8 @@ import {
 } from './merkle-clock/index.js'
 import { bulkImport, canImportInWorker, loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from './query/index.js'
+import { ForeignWriterError, InvalidNodeError, MissingBlockError, WrongDatabaseError } from './merkle-clock/index.js'
+import type { Replicator, ReplicatorOptions, FileInput } from './replication/index.js'
 
 export * from './quad-model/index.js'
 export * from './merkle-clock/index.js'
@@ -416,6 +418,93 @@ export class Graph extends EventTarget {
     return await this.merge(car.roots, { fetch: car.fetch, signal: options.signal })
   }
 
+  /**
+   * Applies commits whose own bytes already passed the core's checks (verifyNode and
+   * verifyPayload), as replication does while blocks stream in, verifying on worker
+   * threads. What needs the local clock is checked here: the database, the writer, that
+   * every parent is applied or comes earlier in the list, and the height. All or nothing;
+   * commits already applied are skipped.
+   */
+  async applyVerified (commits: Commit[], options: Signal = {}): Promise<{ applied: number, heads: CID[] }> {
+    this.check()
+    return await this.exclusive(async () => {
+      const heights = new Map<string, number>()
+      const fresh: Commit[] = []
+      for (const commit of commits) {
+        throwIfAborted(options.signal)
+        const { cid, value } = commit.node
+        if (!value.db.equals(this.addressCid)) throw new WrongDatabaseError(cid, this.addressCid, value.db)
+        if (!this.writers.allows(value.author)) throw new ForeignWriterError(cid, writerId(value.author))
+        if (heights.has(cid.toString()) || await this.backend.node(cid) !== undefined) continue
+        let highest = 0
+        for (const parent of value.parents) {
+          const height = heights.get(parent.toString()) ?? (await this.backend.node(parent))?.height
+          if (height === undefined) throw new MissingBlockError(parent)
+          highest = Math.max(highest, height)
+        }
+        if (value.height !== highest + 1) throw new InvalidNodeError(cid, `height ${value.height} is not 1 + the highest parent height ${highest}`)
+        heights.set(cid.toString(), value.height)
+        fresh.push(commit)
+      }
+      if (fresh.length > 0) {
+        await this.backend.apply(fresh, options)
+        let added = 0
+        let removed = 0
+        for (const c of fresh) for (const chunk of c.chunks) { added += chunk.a.length / 4; removed += chunk.r.length / 5 }
+        this.emitChange('merge', fresh, added, removed)
+      }
+      return { applied: fresh.length, heads: await this.heads() }
+    })
+  }
+
+  private replicator?: Replicator
+
+  /**
+   * Replicates this graph over libp2p (replication/): announces heads on the database's
+   * gossipsub topic, catches up from peers, serves catch-up and bitswap. One replicator
+   * per graph; `close()` stops it. Loads libp2p only when called.
+   */
+  async replicate (options: ReplicatorOptions = {}): Promise<Replicator> {
+    this.check()
+    if (this.replicator !== undefined) return this.replicator
+    const { Replicator } = await import('./replication/index.js')
+    const replicator = await Replicator.create(options)
+    try {
+      await replicator.follow(this)
+    } catch (err) {
+      await replicator.stop()
+      throw err
+    }
+    this.replicator = replicator
+    return replicator
+  }
+
+  /**
+   * Stores a file (UnixFS, as IPFS does) among this database's blocks and returns its
+   * `ipfs://CID` IRI, for quads to name; catch-up carries the file with commits naming it.
+   */
+  async addFile (content: FileInput, options: Signal = {}): Promise<string> {
+    this.check()
+    const { addFile, BackendBlockstore } = await import('./replication/index.js')
+    return await addFile(new BackendBlockstore(() => [this.backend]), content, options)
+  }
+
+  /** Streams a file by its `ipfs://` IRI; fetches missing blocks from peers while replicating. */
+  catFile (iri: string, options: Signal = {}): AsyncIterable<Uint8Array> {
+    this.check()
+    const self = this
+    return {
+      async * [Symbol.asyncIterator] () {
+        if (self.replicator !== undefined) {
+          yield * self.replicator.catFile(iri, options)
+          return
+        }
+        const { catFile, BackendBlockstore } = await import('./replication/index.js')
+        yield * catFile(new BackendBlockstore(() => [self.backend]), iri, options)
+      }
+    }
+  }
+
   /** A CAR holding the manifest and every commit block, rooted at the current heads. */
   exportCar (options: Signal = {}): AsyncIterable<Uint8Array> {
     this.check()
@@ -472,6 +561,7 @@ export class Graph extends EventTarget {
 
   async close (): Promise<void> {
     if (this.closed) return
+    await this.replicator?.stop()
     await this.queue
     this.closed = true
     await this.backend.close()

@@ -1,0 +1,245 @@
+/**
+ * Catch-up in one round trip (`/rhizome/catchup/1.0.0`, frames in wire.ts).
+ *
+ * The requester sends its heads; the responder works out what it lacks (missing.ts) and
+ * streams every missing block in causal order in the one stream. The requester verifies
+ * each node as it arrives with the core's checks (on worker threads, verify-pool.ts),
+ * verifies its payloads, and applies commits in batches in arrival order, so an
+ * interrupted catch-up keeps every batch applied and the next request starts from there.
+ *
+ * Bounded memory: the responder reads one block at a time and writes with backpressure;
+ * the requester holds at most a window of nodes (by count and bytes) between arrival and
+ * apply. Frames are at most MAX_FRAME_BYTES; a responder that sends more nodes than asked
+ * for, blocks out of place, or anything that fails verification is a protocol violation.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import type { CID } from 'multiformats/cid'
+import type { Stream } from '@libp2p/interface'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
+import { verifyPayload, type Block, type ClockNode, type Commit } from '../merkle-clock/index.js'
+import { ProtocolError } from './errors.js'
+import { fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
+import type { ReplicaGraph } from './graph.js'
+import { missingNodes } from './missing.js'
+import type { NodeVerifier } from './verify-pool.js'
+import {
+  decodeFrame, decodeRequest, encodeBlockFrame, encodeEndFrame, encodeRequest, FRAME_END, FRAME_FILE, FRAME_MANIFEST,
+  FRAME_NODE, FRAME_PAYLOAD, MAX_FRAME_BYTES, type CatchupRequest
+} from './wire.js'
+
+/** Most payload blocks one commit may span on the wire (each at most 1 MiB). */
+export const MAX_PAYLOADS_PER_COMMIT = 1024
+/** Most nodes one round may carry, whatever the requester asks. */
+export const MAX_NODES_PER_ROUND = 100_000
+
+function framed (stream: Stream): LengthPrefixedStream<Stream> {
+  return lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+}
+
+// ---------------------------------------------------------------------------------------
+// Responder
+
+/** Serves one catch-up request on `stream`. `graphOf` finds a hosted database by address. */
+export async function serveCatchup (stream: Stream, graphOf: (db: CID) => ReplicaGraph | undefined, options: { signal?: AbortSignal } = {}): Promise<{ sent: number }> {
+  const lp = framed(stream)
+  const request = decodeRequest((await lp.read({ signal: options.signal })).subarray())
+  const graph = graphOf(request.db)
+  let sent = 0
+  let more = false
+  if (graph !== undefined) {
+    const backend = graph.backend
+    if (request.manifest) {
+      const manifest = await backend.getBlock(graph.addressCid)
+      if (manifest !== undefined) await lp.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest), options)
+    }
+    const max = Math.min(request.max, MAX_NODES_PER_ROUND)
+    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.heads, { max, signal: options.signal })
+    more = missing.more
+    for (const { cid } of missing.nodes) {
+      throwIfAborted(options.signal)
+      const bytes = await backend.getBlock(cid)
+      if (bytes === undefined) continue
+      await lp.write(encodeBlockFrame(FRAME_NODE, cid, bytes), options)
+      sent++
+      const node = dagCbor.decode(bytes) as ClockNode
+      const chunks: DeltaChunk[] = node.delta !== undefined ? [node.delta] : []
+      for (const p of node.payload ?? []) {
+        const payload = await backend.getBlock(p)
+        if (payload === undefined) continue
+        await lp.write(encodeBlockFrame(FRAME_PAYLOAD, p, payload), options)
+        chunks.push(dagCbor.decode(payload))
+      }
+      for (const file of filesNamedIn(chunks)) {
+        for await (const block of fileBlocks(async c => await backend.getBlock(c), file, options.signal)) {
+          await lp.write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes), options)
+        }
+      }
+    }
+  }
+  await lp.write(encodeEndFrame({ sent, more }), options)
+  await stream.close(options)
+  return { sent }
+}
+
+// ---------------------------------------------------------------------------------------
+// Requester
+
+export interface CatchupProgress {
+  /** Nodes received in this round so far. */
+  received: number
+  /** Commits applied in this round so far. */
+  applied: number
+}
+
+export interface RequestOptions {
+  verifier: NodeVerifier
+  /** Most nodes to ask for in this round. */
+  max: number
+  /** Commits per apply (one transaction each). */
+  batch?: number
+  /** Ask for the manifest first (a replica opening a database it has not seen). */
+  manifest?: boolean
+  /** Receives the manifest block, unverified: the caller checks it against the address. */
+  onManifest?: (cid: CID, bytes: Uint8Array) => void
+  onProgress?: (progress: CatchupProgress) => void
+  signal?: AbortSignal
+}
+
+export interface RoundResult extends CatchupProgress {
+  /** The responder has more to send: ask again. */
+  more: boolean
+}
+
+interface Arrival {
+  cid: CID
+  bytes: Uint8Array
+  /** Undefined for a node this replica already holds: it is skipped, not verified again. */
+  verified?: Promise<Block<ClockNode>>
+  payloads: Array<{ cid: CID, bytes: Uint8Array }>
+  size: number
+}
+
+const WINDOW_BYTES = 32 * 1024 * 1024
+
+/**
+ * One catch-up round over `stream` (already negotiated): sends this replica's heads, then
+ * verifies and applies what comes back. Every batch applied stays applied even when the
+ * round fails later; the error (a ProtocolError or the core's verification error) says why.
+ */
+export async function requestCatchup (stream: Stream, graph: ReplicaGraph, options: RequestOptions): Promise<RoundResult> {
+  const { signal, verifier } = options
+  const batchSize = options.batch ?? 512
+  const lp = framed(stream)
+  const request: CatchupRequest = { db: graph.addressCid, heads: await graph.heads(), manifest: options.manifest ?? false, max: options.max }
+  await lp.write(encodeRequest(request), { signal })
+
+  const window: Arrival[] = []
+  let windowBytes = 0
+  let current: Arrival | undefined
+  const progress: CatchupProgress = { received: 0, applied: 0 }
+  const files: Array<{ cid: CID, bytes: Uint8Array }> = []
+
+  /** Verifies payloads of the first `count` arrivals, applies them as one batch. */
+  const applyPrefix = async (count: number): Promise<void> => {
+    const commits: Commit[] = []
+    let failure: unknown
+    let taken = 0
+    for (; taken < count; taken++) {
+      const arrival = window[taken]
+      if (arrival.verified === undefined) continue
+      try {
+        const node = await arrival.verified
+        commits.push(assemble(node, arrival.payloads))
+      } catch (err) {
+        failure = err
+        break
+      }
+    }
+    const done = window.splice(0, failure === undefined ? taken : window.length)
+    windowBytes -= done.reduce((n, a) => n + a.size, 0)
+    if (commits.length > 0) {
+      if (files.length > 0) await graph.backend.putBlocks(files.splice(0))
+      const { applied } = await graph.applyVerified(commits, { signal })
+      progress.applied += applied
+      options.onProgress?.({ ...progress })
+    }
+    if (failure !== undefined) throw failure
+  }
+
+  const finishCurrent = async (): Promise<void> => {
+    if (current === undefined) return
+    window.push(current)
+    windowBytes += current.size
+    current = undefined
+    if (window.length >= 2 * batchSize) await applyPrefix(batchSize)
+    else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
+  }
+
+  try {
+    for (;;) {
+      throwIfAborted(signal)
+      const frame = decodeFrame((await lp.read({ signal })).subarray())
+      if (frame.kind === FRAME_END) {
+        await finishCurrent()
+        await applyPrefix(window.length)
+        if (files.length > 0) await graph.backend.putBlocks(files.splice(0))
+        if (frame.sent !== progress.received) throw new ProtocolError(`responder reports ${frame.sent} nodes sent, ${progress.received} arrived`)
+        await stream.close({ signal }).catch(() => {})
+        return { ...progress, more: frame.more }
+      }
+      if (frame.kind === FRAME_MANIFEST) {
+        if (!request.manifest || progress.received > 0) throw new ProtocolError('manifest frame out of place')
+        options.onManifest?.(frame.cid, frame.bytes.slice())
+      } else if (frame.kind === FRAME_NODE) {
+        await finishCurrent()
+        if (++progress.received > options.max) throw new ProtocolError(`responder sent more than the ${options.max} nodes asked for`)
+        const bytes = frame.bytes.slice()
+        const known = await graph.backend.node(frame.cid) !== undefined
+        current = { cid: frame.cid, bytes, payloads: [], size: bytes.length, verified: known ? undefined : verifier.verify(frame.cid, bytes) }
+        current.verified?.catch(() => {}) // observed in applyPrefix
+      } else if (frame.kind === FRAME_PAYLOAD) {
+        if (current === undefined) throw new ProtocolError('payload frame before any node')
+        if (current.payloads.length >= MAX_PAYLOADS_PER_COMMIT) throw new ProtocolError('too many payload blocks for one commit')
+        current.payloads.push({ cid: frame.cid, bytes: frame.bytes.slice() })
+        current.size += frame.bytes.length
+      } else {
+        if (current === undefined) throw new ProtocolError('file frame before any node')
+        verifyFileBlock(frame.cid, frame.bytes)
+        files.push({ cid: frame.cid, bytes: frame.bytes.slice() })
+        if (files.length > 256) await graph.backend.putBlocks(files.splice(0))
+      }
+    }
+  } catch (err) {
+    stream.abort(err instanceof Error ? err : new Error(String(err)))
+    throw err
+  }
+}
+
+/**
+ * Asks a peer for the manifest of `db` alone (a replica about to open a database it has
+ * never seen). The bytes are unverified: the caller checks them against the address.
+ */
+export async function requestManifest (stream: Stream, db: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array | undefined> {
+  const lp = framed(stream)
+  await lp.write(encodeRequest({ db, heads: [], manifest: true, max: 0 }), options)
+  let manifest: Uint8Array | undefined
+  for (;;) {
+    const frame = decodeFrame((await lp.read(options)).subarray())
+    if (frame.kind === FRAME_END) break
+    if (frame.kind !== FRAME_MANIFEST || manifest !== undefined || !frame.cid.equals(db)) throw new ProtocolError('expected only the manifest')
+    manifest = frame.bytes.slice()
+  }
+  await stream.close(options).catch(() => {})
+  return manifest
+}
+
+/** A verified node and the payload frames that followed it, checked against its payload list. */
+function assemble (node: Block<ClockNode>, payloads: Array<{ cid: CID, bytes: Uint8Array }>): Commit {
+  const links = node.value.payload ?? []
+  if (links.length !== payloads.length || !links.every((cid, i) => cid.equals(payloads[i].cid))) {
+    throw new ProtocolError(`node ${node.cid} arrived without exactly its payload blocks`)
+  }
+  const blocks = payloads.map(p => verifyPayload(p.cid, p.bytes))
+  return { node, payloads: blocks, chunks: node.value.delta !== undefined ? [node.value.delta] : blocks.map(b => b.value) }
+}

@@ -1,0 +1,33 @@
+import { RhizomeError } from '../quad-model/index.js'
+
+/** A peer broke the wire protocol: an oversized or malformed frame, a block out of place. */
+export class ProtocolError extends RhizomeError {
+  override name = 'ProtocolError'
+  constructor (message: string, options?: ErrorOptions) {
+    super('ERR_PROTOCOL', message, options)
+  }
+}
+
+/** A catch-up found no peer that could serve it. */
+export class NoPeersError extends RhizomeError {
+  override name = 'NoPeersError'
+  constructor (readonly address: string) {
+    super('ERR_NO_PEERS', `no connected peer serves database ${address}`)
+  }
+}
+
+/** The replicator was stopped, or its graph closed. */
+export class ReplicatorStoppedError extends RhizomeError {
+  override name = 'ReplicatorStoppedError'
+  constructor () {
+    super('ERR_REPLICATOR_STOPPED', 'replication has stopped')
+  }
+}
+
+/** An `ipfs://` IRI that does not name a CID. */
+export class InvalidFileIriError extends RhizomeError {
+  override name = 'InvalidFileIriError'
+  constructor (readonly iri: string) {
+    super('ERR_INVALID_FILE_IRI', `"${iri}" is not an ipfs://CID IRI`)
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * What a requester lacks, computed by the responder from the requester's heads alone.
+ *
+ * "Paint down" (as git's negotiation does): walk this replica's DAG from both its own heads
+ * (painted mine) and the requester's heads it knows (painted theirs), always taking the
+ * highest node next. A theirs node passes theirs to its parents; a node that is only mine
+ * is missing at the requester and passes mine on. Heights strictly fall along parent
+ * links, so by the time a node is taken every child that could paint it has been, and the
+ * walk stops as soon as nothing only-mine is left in the queue.
+ *
+ * Cost: the queue holds the walk's frontier, not the history, and the result keeps at most
+ * 2 × `max` entries: nodes are found highest first, and only the lowest `max` are returned,
+ * which is a causally closed prefix (every parent is lower). The requester asks again for
+ * the rest. Requester heads this replica does not know are ignored: some nodes the
+ * requester holds may then be sent again, which it skips.
+ */
+import * as dagCbor from '@ipld/dag-cbor'
+import type { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../quad-model/index.js'
+import type { Backend } from '../store/index.js'
+
+const MINE = 1
+const THEIRS = 2
+
+interface Entry { cid: CID, height: number, paint: number }
+
+/** A binary max-heap by height. */
+class HeightHeap {
+  private readonly items: Entry[] = []
+  get size (): number { return this.items.length }
+
+  push (entry: Entry): void {
+    const items = this.items
+    items.push(entry)
+    let i = items.length - 1
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (items[parent].height >= items[i].height) break
+      ;[items[parent], items[i]] = [items[i], items[parent]]
+      i = parent
+    }
+  }
+
+  pop (): Entry | undefined {
+    const items = this.items
+    const top = items[0]
+    const last = items.pop()
+    if (items.length > 0 && last !== undefined) {
+      items[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1
+        const r = l + 1
+        let m = i
+        if (l < items.length && items[l].height > items[m].height) m = l
+        if (r < items.length && items[r].height > items[m].height) m = r
+        if (m === i) break
+        ;[items[m], items[i]] = [items[i], items[m]]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+export interface MissingResult {
+  /** Missing nodes in causal order (ascending height). */
+  nodes: Array<{ cid: CID, height: number }>
+  /** True when more nodes are missing than were returned. */
+  more: boolean
+}
+
+/** The commit nodes reachable from this replica's heads that the requester (holding `theirHeads`) lacks. */
+export async function missingNodes (backend: Backend, theirHeads: CID[], options: { max: number, signal?: AbortSignal }): Promise<MissingResult> {
+  const heap = new HeightHeap()
+  const queued = new Map<string, Entry>()
+  let onlyMine = 0
+  const paint = async (cid: CID, colour: number, height?: number): Promise<void> => {
+    const key = cid.toString()
+    const entry = queued.get(key)
+    if (entry !== undefined) {
+      if (colour === THEIRS && entry.paint === MINE) onlyMine--
+      entry.paint |= colour
+      return
+    }
+    const h = height ?? (await backend.node(cid))?.height
+    if (h === undefined) return
+    const fresh = { cid, height: h, paint: colour }
+    queued.set(key, fresh)
+    heap.push(fresh)
+    if (colour === MINE) onlyMine++
+  }
+  for (const head of await backend.heads()) await paint(head.cid, MINE, head.height)
+  for (const head of theirHeads) await paint(head, THEIRS)
+
+  let found: Array<{ cid: CID, height: number }> = []
+  let more = false
+  while (onlyMine > 0) {
+    throwIfAborted(options.signal)
+    const entry = heap.pop() as Entry
+    queued.delete(entry.cid.toString())
+    const mine = entry.paint === MINE
+    if (mine) {
+      onlyMine--
+      found.push({ cid: entry.cid, height: entry.height })
+      if (found.length >= 2 * options.max && options.max > 0) {
+        found = found.slice(found.length - options.max)
+        more = true
+      }
+    }
+    const bytes = await backend.getBlock(entry.cid)
+    if (bytes === undefined) continue
+    const node = dagCbor.decode(bytes) as { parents: CID[] }
+    for (const parent of node.parents) await paint(parent, mine ? MINE : THEIRS)
+  }
+  if (found.length > options.max) {
+    found = found.slice(found.length - options.max)
+    more = true
+  }
+  return { nodes: found.reverse(), more }
+}

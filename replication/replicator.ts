@@ -1,0 +1,482 @@
+/**
+ * The replicator: one libp2p node that keeps one or more databases in step with peers.
+ *
+ * For each database it follows it subscribes to the database's gossipsub topic and
+ * announces its heads after every change, when a peer joins the topic, and again at a
+ * jittered interval, so a lost announcement is healed. An announcement is a hint: a
+ * replica that lacks an announced head pulls from the announcer with catch-up
+ * (catchup.ts), which verifies everything with the core before applying it. Pulls from
+ * one peer for one database never overlap; an announcement during a pull queues one more.
+ * When the announcer is not directly connected, the peer that relayed the announcement is
+ * asked instead, and bitswap (any connected peer, IPFS nodes included) is the fallback.
+ *
+ * Misbehaviour costs a peer its connection: anything a catch-up stream carries that fails
+ * verification or the protocol, or a flood of announcements, blocks the peer for
+ * `blockFor` ms (hung up, and every connection with it refused); announcing heads it then
+ * does not serve, or malformed announcements, are strikes, and three strikes block it.
+ * Honest peers are never blocked for being slow or gone.
+ *
+ * Events (CustomEvent): 'peer:joined' { peer, address } when a peer joins a database's
+ * topic; 'catchup:progress' { peer, address, received, applied } per applied batch;
+ * 'catchup:done' { peer, address, applied, ms } after a pull; 'catchup:failed'
+ * { peer, address, error }; 'peer:penalized' { peer, reason, until }.
+ */
+import { CID } from 'multiformats/cid'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
+import { RhizomeError } from '../quad-model/index.js'
+import { decodeManifest, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
+import { BackendBlockstore, readBlock } from './blockstore.js'
+import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
+import { NoPeersError, ReplicatorStoppedError } from './errors.js'
+import { addFile, catFile, type FileInput } from './files.js'
+import type { ReplicaGraph } from './graph.js'
+import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
+import { workerVerifier, type NodeVerifier } from './verify-pool.js'
+import { CATCHUP_PROTOCOL, decodeAnnouncement, encodeAnnouncement, topicOf } from './wire.js'
+
+export interface ReplicatorOptions extends NodeOptions {
+  /** Peers to connect to at start, as multiaddrs with /p2p/ peer IDs. Default: none. */
+  peers?: string[]
+  /** Mean time between re-announcements of unchanged heads, ms; each wait is jittered ±50 %. Default 30,000. */
+  announceInterval?: number
+  /** Most commits asked for in one catch-up round. Default 50,000. */
+  roundSize?: number
+  /** Commits applied per transaction during catch-up. Default 512. */
+  batchSize?: number
+  /** Verification worker threads per database. Default: one per core, at most four; 0 verifies inline. */
+  workers?: number
+  /** How long a misbehaving peer stays blocked, ms. Default 600,000. */
+  blockFor?: number
+  /** Announcements one peer may send per second on average (bursts of five times that). Default 20. */
+  announcementRate?: number
+  /** Longest a catch-up round may go without a frame arriving, ms. Default 30,000. */
+  inactivityTimeout?: number
+  /** Random numbers in [0, 1) for jitter; pass a seeded one for reproducible runs. Default Math.random. */
+  random?: () => number
+  /**
+   * Sees every well-formed announcement before it is acted on and acts on it by calling
+   * `deliver`, any number of times, now or later. For tests that drop, duplicate and
+   * reorder announcements. Default: deliver at once.
+   */
+  announcementGate?: (announcement: { topic: string, from: string, heads: CID[] }, deliver: () => void) => void
+}
+
+interface Pull { again: boolean, done: Promise<void> }
+
+interface Hosted {
+  graph: ReplicaGraph
+  topic: string
+  verifier: NodeVerifier
+  pulls: Map<string, Pull>
+  /** Heads each peer announced that this replica lacked, checked after the next pull from it. */
+  expected: Map<string, Map<string, CID>>
+  /** Heads announced by peers not directly connected: fetched over bitswap if no pull brings them. */
+  relayed: Map<string, CID>
+  timer?: ReturnType<typeof setTimeout>
+  announcing?: Promise<void>
+  onChange: (event: Event) => void
+}
+
+const SEVERE_CODES = new Set([
+  'ERR_PROTOCOL', 'ERR_HASH_MISMATCH', 'ERR_BAD_SIGNATURE', 'ERR_FOREIGN_WRITER', 'ERR_WRONG_DATABASE',
+  'ERR_INVALID_NODE', 'ERR_MISSING_BLOCK', 'ERR_BLOCK_TOO_LARGE', 'ERR_MALFORMED_BLOCK'
+])
+
+/** True for errors that only a misbehaving peer causes (not a dropped connection or an abort). */
+function isMisbehaviour (err: unknown): boolean {
+  if (err instanceof RhizomeError) return SEVERE_CODES.has(err.code)
+  const name = (err as Error)?.name
+  return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError'
+}
+
+export class Replicator extends EventTarget {
+  private helia?: RhizomeHelia
+  private readonly hosted = new Map<string, Hosted>()
+  private readonly byTopic = new Map<string, Hosted>()
+  private readonly blocked = new Map<string, number>()
+  private readonly strikes = new Map<string, number>()
+  private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
+  private readonly controller = new AbortController()
+  private readonly random: () => number
+  private stopped = false
+
+  private constructor (private readonly options: ReplicatorOptions) {
+    super()
+    this.random = options.random ?? Math.random
+  }
+
+  /** Starts a node and connects to `options.peers`. */
+  static async create (options: ReplicatorOptions = {}): Promise<Replicator> {
+    const replicator = new Replicator(options)
+    await replicator.start()
+    return replicator
+  }
+
+  private get node (): RhizomeHelia {
+    if (this.helia === undefined || this.stopped) throw new ReplicatorStoppedError()
+    return this.helia
+  }
+
+  /** This node's peer ID. */
+  get peerId (): string { return this.node.libp2p.peerId.toString() }
+
+  /** The multiaddrs peers can reach this node at, each ending in /p2p/<peer ID>. */
+  get multiaddrs (): string[] { return this.node.libp2p.getMultiaddrs().map(m => m.toString()) }
+
+  /** The Helia node (for IPFS interop: its blockstore fetches over bitswap). */
+  get ipfs (): RhizomeHelia { return this.node }
+
+  /** The addresses of the databases this node follows. */
+  get databases (): string[] { return [...this.hosted.keys()] }
+
+  private async start (): Promise<void> {
+    const blockstore = new BackendBlockstore(() => [...this.hosted.values()].map(h => h.graph.backend))
+    const helia = await createNode(blockstore, this.options, peer => this.isBlocked(peer.toString()))
+    await helia.start()
+    this.helia = helia
+    const libp2p = helia.libp2p
+    await libp2p.handle(CATCHUP_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 16 })
+    const pubsub = libp2p.services.pubsub
+    pubsub.addEventListener('message', event => this.onMessage(event.detail))
+    pubsub.addEventListener('subscription-change', event => {
+      for (const sub of event.detail.subscriptions) {
+        const hosted = this.byTopic.get(sub.topic)
+        if (hosted === undefined || !sub.subscribe) continue
+        const peer = event.detail.peerId
+        this.emit('peer:joined', { peer: peer.toString(), address: hosted.graph.address })
+        void this.announce(hosted)
+        void this.pull(hosted, peer)
+      }
+    })
+    for (const address of this.options.peers ?? []) await this.connect(address)
+  }
+
+  /** Connects to a peer by multiaddr. */
+  async connect (address: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.node.libp2p.dial(multiaddr(address), { signal: options.signal ?? AbortSignal.timeout(10_000) })
+  }
+
+  /** Starts replicating a database: announcing its heads, answering catch-up for it, pulling from peers. */
+  async follow (graph: ReplicaGraph): Promise<void> {
+    if (this.hosted.has(graph.address)) return
+    const manifest = await graph.backend.getBlock(graph.addressCid)
+    if (manifest === undefined) throw new ReplicatorStoppedError()
+    const hosted: Hosted = {
+      graph,
+      topic: topicOf(graph.address),
+      verifier: workerVerifier(graph.addressCid, manifest, new WriterSet(graph.manifest), this.options.workers),
+      pulls: new Map(),
+      expected: new Map(),
+      relayed: new Map(),
+      onChange: () => { void this.announce(hosted) }
+    }
+    this.hosted.set(graph.address, hosted)
+    this.byTopic.set(hosted.topic, hosted)
+    const pubsub = this.node.libp2p.services.pubsub
+    pubsub.topicValidators.set(hosted.topic, (peer, message) => this.validate(peer, message))
+    pubsub.subscribe(hosted.topic)
+    graph.addEventListener('change', hosted.onChange)
+    this.scheduleAnnouncement(hosted)
+    for (const connection of this.node.libp2p.getConnections()) void this.pull(hosted, connection.remotePeer)
+  }
+
+  /** Stops replicating a database (the graph stays open). */
+  async unfollow (graph: ReplicaGraph): Promise<void> {
+    const hosted = this.hosted.get(graph.address)
+    if (hosted === undefined) return
+    this.hosted.delete(graph.address)
+    this.byTopic.delete(hosted.topic)
+    clearTimeout(hosted.timer)
+    graph.removeEventListener('change', hosted.onChange)
+    if (!this.stopped) {
+      const pubsub = this.node.libp2p.services.pubsub
+      pubsub.unsubscribe(hosted.topic)
+      pubsub.topicValidators.delete(hosted.topic)
+    }
+    await Promise.allSettled([...hosted.pulls.values()].map(async p => await p.done))
+    await hosted.verifier.close()
+  }
+
+  /**
+   * Catches every followed database (or the one at `address`) up with every connected peer
+   * once, and resolves when all those pulls are done, with the commits they applied.
+   */
+  async sync (options: { address?: string, signal?: AbortSignal } = {}): Promise<{ applied: number }> {
+    const targets = options.address === undefined ? [...this.hosted.values()] : [this.hosted.get(options.address)].filter((h): h is Hosted => h !== undefined)
+    let applied = 0
+    const count = (event: Event): void => { applied += (event as CustomEvent<{ applied: number }>).detail.applied }
+    this.addEventListener('catchup:done', count)
+    try {
+      const peers = this.node.libp2p.getPeers()
+      if (peers.length === 0 && targets.length > 0) throw new NoPeersError(targets[0].graph.address)
+      await Promise.all(targets.flatMap(h => peers.map(async peer => await this.pull(h, peer))))
+    } finally {
+      this.removeEventListener('catchup:done', count)
+    }
+    return { applied }
+  }
+
+  /**
+   * Fetches the manifest of a database this node does not hold yet, from connected peers
+   * (catch-up) or else bitswap, verified against the address. For opening a new replica:
+   * `openGraph({ address, fetch: replicator.manifestFetcher() })`.
+   */
+  manifestFetcher (): BlockFetcher {
+    return {
+      get: async (cid, options = {}) => {
+        for (const peer of this.node.libp2p.getPeers()) {
+          try {
+            const stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10_000) })
+            const bytes = await requestManifest(stream, cid, { signal: options.signal ?? AbortSignal.timeout(10_000) })
+            if (bytes !== undefined) return decodeManifest(cid, bytes).bytes
+          } catch {}
+        }
+        return await readBlock(this.node.blockstore, cid, { signal: options.signal ?? AbortSignal.timeout(10_000) })
+      }
+    }
+  }
+
+  /** Stores a file (UnixFS) in the first followed database's block store; returns its ipfs:// IRI. */
+  async addFile (content: FileInput, options: { signal?: AbortSignal } = {}): Promise<string> {
+    return await addFile(this.node.blockstore, content, options)
+  }
+
+  /** Streams a file by its ipfs:// IRI, fetching missing blocks from peers. */
+  catFile (iri: string, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
+    return catFile(this.node.blockstore, iri, options)
+  }
+
+  /** Blocks a peer for `ms` (default `blockFor`): hangs up and refuses its connections. */
+  async block (peer: string, reason: string, ms = this.options.blockFor ?? 600_000): Promise<void> {
+    const until = Date.now() + ms
+    this.blocked.set(peer, until)
+    this.emit('peer:penalized', { peer, reason, until })
+    if (this.stopped) return
+    const id = this.node.libp2p.getConnections().find(c => c.remotePeer.toString() === peer)?.remotePeer
+    if (id !== undefined) await this.node.libp2p.hangUp(id).catch(() => {})
+  }
+
+  /** Lifts a block. */
+  unblock (peer: string): void {
+    this.blocked.delete(peer)
+    this.strikes.delete(peer)
+  }
+
+  isBlocked (peer: string): boolean {
+    const until = this.blocked.get(peer)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.blocked.delete(peer)
+    return false
+  }
+
+  /** Stops replicating everything, waits for running pulls, and stops the node. Graphs stay open. */
+  async stop (): Promise<void> {
+    if (this.stopped || this.helia === undefined) return
+    this.controller.abort(new ReplicatorStoppedError())
+    for (const hosted of [...this.hosted.values()]) await this.unfollow(hosted.graph)
+    this.stopped = true
+    await this.helia.stop()
+  }
+
+  // -------------------------------------------------------------------------------------
+
+  private emit (type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+
+  private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 120_000)])
+    try {
+      await serveCatchup(stream, db => this.hosted.get(db.toString())?.graph, { signal })
+    } catch (err) {
+      stream.abort(err instanceof Error ? err : new Error(String(err)))
+      if (isMisbehaviour(err)) await this.block(connection.remotePeer.toString(), `bad catch-up request: ${(err as Error).message}`)
+    }
+  }
+
+  private async announce (hosted: Hosted): Promise<void> {
+    if (this.stopped || hosted.announcing !== undefined) return
+    hosted.announcing = (async () => {
+      try {
+        const heads = await hosted.graph.heads()
+        if (heads.length > 0 && !this.stopped) await this.node.libp2p.services.pubsub.publish(hosted.topic, encodeAnnouncement(heads))
+      } catch {} finally {
+        hosted.announcing = undefined
+      }
+    })()
+    await hosted.announcing
+  }
+
+  private scheduleAnnouncement (hosted: Hosted): void {
+    const mean = this.options.announceInterval ?? 30_000
+    hosted.timer = setTimeout(() => {
+      if (this.stopped || !this.hosted.has(hosted.graph.address)) return
+      void this.announce(hosted)
+      this.scheduleAnnouncement(hosted)
+    }, mean * (0.5 + this.random()))
+    hosted.timer.unref?.()
+  }
+
+  private validate (peer: PeerId, message: Message): TopicValidatorResult {
+    const key = peer.toString()
+    if (this.isBlocked(key)) return TopicValidatorResult.Reject
+    const rate = this.options.announcementRate ?? 20
+    const now = Date.now()
+    const bucket = this.buckets.get(key) ?? { tokens: rate * 5, at: now, overflow: 0 }
+    bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)
+    bucket.at = now
+    this.buckets.set(key, bucket)
+    if (bucket.tokens < 1) {
+      if (++bucket.overflow >= rate * 5) void this.block(key, 'flooded the topic with announcements')
+      return TopicValidatorResult.Ignore
+    }
+    bucket.tokens--
+    try {
+      decodeAnnouncement(message.data)
+    } catch {
+      this.strike(key, 'malformed announcement')
+      return TopicValidatorResult.Reject
+    }
+    return TopicValidatorResult.Accept
+  }
+
+  private onMessage (message: Message): void {
+    const hosted = this.byTopic.get(message.topic)
+    if (hosted === undefined || message.type !== 'signed') return
+    let heads: CID[]
+    try {
+      heads = decodeAnnouncement(message.data)
+    } catch {
+      return
+    }
+    const from = message.from
+    const deliver = (): void => { void this.onAnnouncement(hosted, from, heads) }
+    if (this.options.announcementGate !== undefined) this.options.announcementGate({ topic: message.topic, from: from.toString(), heads }, deliver)
+    else deliver()
+  }
+
+  private async onAnnouncement (hosted: Hosted, from: PeerId, heads: CID[]): Promise<void> {
+    if (this.stopped || !this.hosted.has(hosted.graph.address)) return
+    const unknown: CID[] = []
+    try {
+      for (const head of heads) if (await hosted.graph.backend.node(head) === undefined) unknown.push(head)
+    } catch {
+      return // the graph closed
+    }
+    if (unknown.length === 0) return
+    const connected = this.node.libp2p.getConnections(from).length > 0
+    if (connected) {
+      const expected = hosted.expected.get(from.toString()) ?? new Map<string, CID>()
+      for (const head of unknown) expected.set(head.toString(), head)
+      hosted.expected.set(from.toString(), expected)
+      await this.pull(hosted, from)
+    } else {
+      for (const head of unknown) hosted.relayed.set(head.toString(), head)
+      await Promise.all(this.node.libp2p.getPeers().map(async peer => await this.pull(hosted, peer)))
+      await this.fetchRelayed(hosted)
+    }
+  }
+
+  /** Pulls from `peer` until caught up; coalesces with a pull already running. */
+  private async pull (hosted: Hosted, peer: PeerId): Promise<void> {
+    const key = peer.toString()
+    if (this.stopped || this.isBlocked(key)) return
+    const running = hosted.pulls.get(key)
+    if (running !== undefined) {
+      running.again = true
+      return await running.done
+    }
+    const pull: Pull = { again: true, done: Promise.resolve() }
+    pull.done = (async () => {
+      try {
+        while (pull.again && !this.stopped && this.hosted.has(hosted.graph.address)) {
+          pull.again = false
+          await this.catchUp(hosted, peer)
+        }
+      } finally {
+        hosted.pulls.delete(key)
+      }
+    })()
+    hosted.pulls.set(key, pull)
+    await pull.done
+  }
+
+  /** Catch-up rounds with one peer until it has nothing more; penalizes misbehaviour. */
+  private async catchUp (hosted: Hosted, peer: PeerId): Promise<void> {
+    const key = peer.toString()
+    const address = hosted.graph.address
+    const expected = hosted.expected.get(key)
+    hosted.expected.delete(key)
+    const started = Date.now()
+    let applied = 0
+    try {
+      for (;;) {
+        const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
+        let stream: Stream
+        try {
+          stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal })
+        } catch (err) {
+          // Not a Rhizome peer (an IPFS node), or gone: nothing to hold against it.
+          this.emit('catchup:failed', { peer: key, address, error: err })
+          return
+        }
+        const round = await requestCatchup(stream, hosted.graph, {
+          verifier: hosted.verifier,
+          max: this.options.roundSize ?? 50_000,
+          batch: this.options.batchSize,
+          signal,
+          onProgress: p => this.emit('catchup:progress', { peer: key, address, received: p.received, applied: applied + p.applied })
+        })
+        applied += round.applied
+        if (!round.more) break
+      }
+      this.emit('catchup:done', { peer: key, address, applied, ms: Date.now() - started })
+    } catch (err) {
+      this.emit('catchup:failed', { peer: key, address, error: err })
+      if (isMisbehaviour(err)) await this.block(key, `bad catch-up stream: ${(err as Error).message}`)
+      return
+    }
+    if (expected !== undefined) {
+      for (const head of expected.values()) {
+        if (await hosted.graph.backend.node(head).catch(() => undefined) === undefined) {
+          this.strike(key, `announced head ${head} it does not serve`)
+          break
+        }
+      }
+    }
+  }
+
+  /** Bitswap fallback for heads announced through relays that no pull brought. */
+  private async fetchRelayed (hosted: Hosted): Promise<void> {
+    const heads: CID[] = []
+    for (const [key, head] of hosted.relayed) {
+      hosted.relayed.delete(key)
+      if (await hosted.graph.backend.node(head).catch(() => 0) === undefined) heads.push(head)
+    }
+    if (heads.length === 0 || this.stopped) return
+    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
+    const blockstore = this.node.blockstore
+    try {
+      await hosted.graph.merge(heads, { fetch: { get: async (cid, options) => await readBlock(blockstore, cid, { signal: options?.signal ?? signal }) }, signal })
+    } catch (err) {
+      this.emit('catchup:failed', { peer: 'bitswap', address: hosted.graph.address, error: err })
+    }
+  }
+
+  private strike (peer: string, reason: string): void {
+    const strikes = (this.strikes.get(peer) ?? 0) + 1
+    this.strikes.set(peer, strikes)
+    if (strikes >= 3) {
+      this.strikes.delete(peer)
+      void this.block(peer, reason)
+    }
+  }
+}
+
+/** A CID from a string or CID. */
+export function toCid (value: string | CID): CID {
+  return typeof value === 'string' ? CID.parse(value) : value
+}
