@@ -307,7 +307,6 @@ export class Graph extends EventTarget {
     if (canImportInWorker(this.backend)) {
       if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
       return await this.exclusive(async () => {
-        this.check()
         throwIfAborted(options.signal)
         const { commit, quads } = await bulkImport(this.backend, data, {
           format, baseIRI: options.baseIRI, graph: graph?.value, db: this.addressCid, signer: this.signer, signal: options.signal, onProgress: options.onProgress
@@ -559,11 +558,16 @@ export class Graph extends EventTarget {
     return entries
   }
 
-  async close (): Promise<void> {
+  /** Waits for queued writes, then closes the store. An aborted signal stops the wait, not the close. */
+  async close (options: Signal = {}): Promise<void> {
     if (this.closed) return
     await this.replicator?.stop()
-    await this.queue
     this.closed = true
+    if (options.signal === undefined) {
+      await this.queue
+    } else {
+      await Promise.race([this.queue, new Promise(resolve => options.signal?.addEventListener('abort', resolve, { once: true }))])
+    }
     await this.backend.close()
   }
 }
