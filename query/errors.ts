@@ -3,6 +3,7 @@
  * the class, never on message text. Expression-level type errors are not here: they
  * are part of SPARQL semantics (a FILTER becomes false) and never escape the engine.
  */
+import { RhizomeError } from '../quad-model/index.js'
 
 export type QueryErrorCode =
   | 'ERR_SPARQL_SYNTAX'
@@ -14,10 +15,12 @@ export type QueryErrorCode =
   | 'ERR_LOAD_FAILED'
   | 'ERR_RESULTS_FORMAT'
 
-export class QueryError extends Error {
+/** Every engine error is a RhizomeError, so callers of the whole database branch on `code` alike. */
+export class QueryError extends RhizomeError {
   override name = 'QueryError'
-  constructor (readonly code: QueryErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options)
+  declare readonly code: QueryErrorCode
+  constructor (code: QueryErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options)
   }
 }
 
