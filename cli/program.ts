@@ -13,6 +13,8 @@ import { registerHeads } from './commands/heads.js'
 import { registerLog } from './commands/log.js'
 import { registerCount } from './commands/count.js'
 import { registerCar } from './commands/car.js'
+import { registerQuery } from './commands/query.js'
+import { registerUpdate } from './commands/update.js'
 import { PREFIX } from './output.js'
 
 /** The package's version: dist/cli/program.js sits two folders below package.json. */
@@ -42,5 +44,7 @@ export function createProgram (): Command {
   registerLog(program)
   registerCount(program)
   registerCar(program)
+  registerQuery(program)
+  registerUpdate(program)
   return program
 }

@@ -101,9 +101,24 @@ function toSyntaxError (e: unknown, text: string): SparqlSyntaxError {
     const m = /line (\d+)/.exec(message)
     if (m !== null) position = { line: Number(m[1]), column: 1 }
   }
-  const firstLine = message.split('\n')[0] ?? message
-  void text
-  return new SparqlSyntaxError(firstLine, position, { cause: e })
+  // sparqljs (Jison) says "Parse error on line N:", then the line, a caret, and
+  // "Expecting …, got …": the last part is what names the problem.
+  const lines = message.split('\n')
+  const expecting = lines.find(l => l.startsWith('Expecting ') || l.startsWith('Unexpected '))
+  let summary = lines[0] ?? message
+  const parts = expecting === undefined ? null : /^Expecting (.*), got (.*)$/.exec(expecting)
+  if (parts !== null) {
+    const tokens = parts[1].split(', ')
+    summary = tokens.length <= 4 ? `syntax error: expected ${tokens.join(' or ')}, got ${parts[2]}` : `syntax error: unexpected ${parts[2]}`
+  } else if (expecting !== undefined) {
+    summary = `syntax error: ${expecting}`
+  }
+  const prefix = /^Unknown prefix: (\S*)/.exec(message)
+  if (prefix !== null) {
+    summary = `unknown prefix ${prefix[1]}:`
+    position = positionOf(text, `${prefix[1]}:`, false) ?? position
+  }
+  return new SparqlSyntaxError(summary, position, { cause: e })
 }
 
 function positionOf (text: string, needle: string, last = true): TextPosition | undefined {

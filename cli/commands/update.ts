@@ -1,0 +1,27 @@
+/** `rhizome update`: runs a SPARQL 1.1 Update request as one commit. */
+import type { Command } from 'commander'
+import { withGraph } from '../database.js'
+import { print } from '../output.js'
+import { sparqlText } from '../sparql-text.js'
+
+interface UpdateCommandOptions {
+  file?: string
+}
+
+export function registerUpdate (program: Command): void {
+  program.command('update')
+    .description('run a SPARQL 1.1 Update request as one signed commit and print the new head')
+    .argument('[update]', 'the update text, or - to read it from standard input')
+    .option('--file <file>', 'read the update from a file')
+    .action(async (argument: string | undefined, options: UpdateCommandOptions, command: Command) => {
+      const text = await sparqlText(command, argument, options.file)
+      await withGraph(command, async (graph, signal) => {
+        const result = await graph.update(text, { signal })
+        if (result.head === undefined) {
+          print('no change: nothing committed')
+        } else {
+          print(`committed ${String(result.head)}: ${result.added} quads added, ${result.removed} removed`)
+        }
+      })
+    })
+}
