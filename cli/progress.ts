@@ -38,11 +38,6 @@ export class ProgressBar {
     this.draw(this.line(quads, bytes, now))
   }
 
-  /** Replaces the bar with a status message, e.g. while the commit is written. */
-  status (text: string): void {
-    this.draw(text)
-  }
-
   /** Erases the bar, leaving the cursor at the start of an empty line. */
   clear (): void {
     if (this.drawn) this.out.write('\r\x1b[K')
@@ -57,10 +52,12 @@ export class ProgressBar {
     if (total === undefined || total <= 0 || bytes === undefined) return `importing ${counts}`
     const fraction = Math.min(bytes / total, 1)
     const percent = `${Math.floor(fraction * 100)}%`.padStart(5)
-    const room = (this.columns()) - counts.length - percent.length - 'importing [] '.length - 2
+    // With the whole file read, what is left is the tail of parsing and the commit.
+    const finishing = fraction >= 1 ? ', finishing' : ''
+    const room = this.columns() - counts.length - finishing.length - percent.length - 'importing [] '.length - 2
     const width = Math.max(10, Math.min(40, room))
     const filled = Math.round(fraction * width)
-    return `importing [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${percent} ${counts}`
+    return `importing [${'#'.repeat(filled)}${'-'.repeat(width - filled)}]${percent} ${counts}${finishing}`
   }
 
   private columns (): number {

@@ -4,7 +4,9 @@
  * the line, and blank node labels are renamed through the write's BlankNodeScope.
  */
 import { StreamParser, StreamWriter } from 'n3'
+import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
+import { createGunzip } from 'node:zlib'
 import type * as RDF from '@rdfjs/types'
 import { factory, assertStorableQuad } from './terms.js'
 import { BlankNodeScope } from './blank-nodes.js'
@@ -44,7 +46,8 @@ export function formatOfPath (path: string): RdfFormat | undefined {
   return FORMAT_NAMES[ext]
 }
 
-export type RdfInput = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | ReadableStream<Uint8Array>
+/** RDF text: a string, bytes, a stream or iterable of chunks, or a file: URL (gunzipped when it ends in .gz). */
+export type RdfInput = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array> | ReadableStream<Uint8Array> | URL
 
 export interface ParseOptions {
   format: RdfFormat
@@ -58,6 +61,14 @@ export interface ParseOptions {
 
 function toNodeReadable (input: RdfInput): Readable {
   if (typeof input === 'string' || input instanceof Uint8Array) return Readable.from([input])
+  if (input instanceof URL) {
+    if (input.protocol !== 'file:') throw new InvalidRdfError(`cannot read ${input.href}: only file: URLs are read`)
+    const file = createReadStream(input)
+    if (!input.pathname.toLowerCase().endsWith('.gz')) return file
+    const gunzip = createGunzip()
+    file.on('error', err => gunzip.destroy(err))
+    return file.pipe(gunzip)
+  }
   if (typeof (input as ReadableStream).getReader === 'function') return Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>)
   return Readable.from(input as AsyncIterable<string | Uint8Array>)
 }

@@ -7,9 +7,11 @@
  *
  * Messages to the main thread:
  *   { type: 'batch', terms: string[], quads: Uint32Array, count }   new terms, quads as local indexes
+ *   { type: 'parsed', count }        the input is read: the store can finish its indexes meanwhile
  *   { type: 'done', chunks: DeltaChunk[], count }
  *   { type: 'error', error: { name, code, message, line? } }
  */
+import { pathToFileURL } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import type { NamedNode } from '@rdfjs/types'
 import { DeltaBuilder } from './delta.js'
@@ -18,7 +20,8 @@ import { factory, termKey } from './terms.js'
 import { RhizomeError } from './errors.js'
 
 export interface ImportJob {
-  input: string | Uint8Array | ReadableStream<Uint8Array>
+  /** The data, or the path of a file to read (gunzipped when it ends in .gz). */
+  input: string | Uint8Array | ReadableStream<Uint8Array> | { path: string }
   format: RdfFormat
   baseIRI?: string
   graph?: string
@@ -34,11 +37,13 @@ async function run (job: ImportJob): Promise<void> {
     const { terms, quads } = builder.takeProgress()
     port.postMessage({ type: 'batch', terms, quads, count: builder.additions }, [quads.buffer as ArrayBuffer])
   }
-  for await (const quad of parseRdf(job.input, { format: job.format, baseIRI: job.baseIRI, graph })) {
+  const input = typeof job.input === 'object' && 'path' in job.input ? pathToFileURL(job.input.path) : job.input
+  for await (const quad of parseRdf(input, { format: job.format, baseIRI: job.baseIRI, graph })) {
     builder.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
     if (builder.additions % BATCH === 0) post()
   }
   post()
+  port.postMessage({ type: 'parsed', count: builder.additions })
   port.postMessage({ type: 'done', chunks: builder.build(), count: builder.additions })
 }
 

@@ -79,6 +79,8 @@ export interface Reader {
  */
 export interface BulkWrite {
   add: (terms: readonly string[], quads: Uint32Array) => void
+  /** No more quads will come: work that needs them all (index building) may start. */
+  seal?: () => void
   finish: (commit: Commit) => Promise<void>
   abort: () => void
 }

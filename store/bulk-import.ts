@@ -37,8 +37,10 @@ export interface BulkImportOptions {
 }
 
 /** Moves the input into something a worker can take: a string, bytes or a web stream (transferred). */
-function transferable (input: RdfInput): { input: string | Uint8Array | ReadableStream<Uint8Array>, transfer: ReadableStream[] } {
+function transferable (input: RdfInput): { input: string | Uint8Array | ReadableStream<Uint8Array> | { path: string }, transfer: ReadableStream[] } {
   if (typeof input === 'string' || input instanceof Uint8Array) return { input, transfer: [] }
+  // A file the worker reads itself, so its bytes never pass through this thread.
+  if (input instanceof URL) return { input: { path: fileURLToPath(input) }, transfer: [] }
   let stream: ReadableStream<Uint8Array>
   if (typeof (input as ReadableStream).getReader === 'function') stream = input as ReadableStream<Uint8Array>
   else if (input instanceof Readable) stream = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>
@@ -81,6 +83,9 @@ export async function bulkImport (backend: Backend, data: RdfInput, options: Bul
           if (msg.type === 'batch') {
             bulk.add(msg.terms, msg.quads as unknown as Uint32Array)
             options.onProgress?.(msg.count)
+          } else if (msg.type === 'parsed') {
+            // Build the indexes while the worker sorts and chunks the delta.
+            bulk.seal?.()
           } else if (msg.type === 'done') {
             resolve({ chunks: msg.chunks, count: msg.count })
           } else if (msg.type === 'error') {

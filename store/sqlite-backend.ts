@@ -364,6 +364,11 @@ export class SqliteBackend implements Backend {
           dropped = true
         }
       },
+      seal: () => {
+        if (!open || !dropped) return
+        this.db.exec(createIndexes)
+        dropped = false
+      },
       finish: async commit => {
         if (!open) throw new StoreClosedError()
         try {

@@ -47,10 +47,5 @@ export function registerImport (program: Command): void {
 }
 
 function reporter (bar: ProgressBar, input: ImportInput): (quads: number) => void {
-  return quads => {
-    const bytes = input.bytesRead()
-    // Once the whole file is parsed, what is left is hashing, signing and writing.
-    if (input.size !== undefined && bytes >= input.size) bar.status(`committing ${quads.toLocaleString('en-US')} quads`)
-    else bar.update(quads, bytes)
-  }
+  return quads => bar.update(quads, input.bytesRead())
 }

@@ -37,6 +37,24 @@ describe('bulk import in a worker thread (on-disk store)', () => {
     } finally { dir.remove() }
   })
 
+  it('reads a file: URL (gzipped or not) in the worker itself', async () => {
+    const dir = tempDir()
+    try {
+      const { writeFileSync } = await import('node:fs')
+      const { gzipSync } = await import('node:zlib')
+      const { pathToFileURL } = await import('node:url')
+      const { join } = await import('node:path')
+      writeFileSync(join(dir.path, 'data.nt.gz'), gzipSync(lines(1_000)))
+      const graph = await openGraph({ path: join(dir.path, 'db') })
+      expect(await graph.import(pathToFileURL(join(dir.path, 'data.nt.gz')), { format: 'nt' })).toMatchObject({ quads: 1_000 })
+      const memory = await openGraph()
+      expect(await memory.import(pathToFileURL(join(dir.path, 'data.nt.gz')), { format: 'nt' })).toMatchObject({ quads: 1_000 })
+      await expect(graph.import(pathToFileURL(join(dir.path, 'missing.nt')), { format: 'nt' })).rejects.toThrow()
+      expect(await graph.size()).toBe(1_000)
+      await graph.close()
+    } finally { dir.remove() }
+  })
+
   it('commits nothing when the input breaks at line 60,001, and the store stays usable', async () => {
     const dir = tempDir()
     try {
