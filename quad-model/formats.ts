@@ -21,6 +21,14 @@ export class UnknownFormatError extends RhizomeError {
   }
 }
 
+/** The input could not be read (a missing file, a broken gzip stream): no fault of the RDF in it. */
+export class InputReadError extends RhizomeError {
+  override name = 'InputReadError'
+  constructor (reason: string, options?: ErrorOptions) {
+    super('ERR_READ_INPUT', `cannot read the input: ${reason}`, options)
+  }
+}
+
 const FORMAT_NAMES: Record<string, RdfFormat> = {
   nquads: 'nquads', nq: 'nquads', 'n-quads': 'nquads', 'application/n-quads': 'nquads',
   ntriples: 'ntriples', nt: 'ntriples', 'n-triples': 'ntriples', 'application/n-triples': 'ntriples',
@@ -108,6 +116,8 @@ export async function * parseRdf (input: RdfInput, options: ParseOptions): Async
     }
   } catch (err) {
     if (err instanceof RhizomeError) throw err
+    const errno = (err as NodeJS.ErrnoException).code
+    if (typeof errno === 'string' && (errno.startsWith('E') || errno.startsWith('Z_'))) throw new InputReadError((err as Error).message, { cause: err })
     const line = lineOf(err)
     throw new InvalidRdfError(stripLine((err as Error).message), line, { cause: err })
   } finally {

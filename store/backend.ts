@@ -58,6 +58,14 @@ export interface Reader {
   resolve: (ids: readonly number[]) => Promise<string[]>
   /** Matching quads as flat s, p, o, g id arrays, a batch at a time, lazily. */
   scan: (pattern: IdPattern, options?: ScanOptions) => AsyncIterable<Uint32Array>
+  /**
+   * Optional: the quads matching each of several patterns, read at once (a batch
+   * of index lookups for the query engine, cheaper than one `scan` each).
+   * `patterns` holds s, p, o, g ids per pattern, 0 for a free position. The
+   * matches come pattern after pattern as flat s, p, o, g ids, and `ends[i]`
+   * counts the quads up to the end of pattern i's. `limit` caps each pattern's.
+   */
+  scanMany?: (patterns: Uint32Array, limit?: number) => Promise<{ quads: Uint32Array, ends: Uint32Array }>
   /** A cheap estimate of how many quads match: exact up to a bound, approximate above. */
   estimate: (pattern: IdPattern) => Promise<number>
   /** The exact number of quads. */

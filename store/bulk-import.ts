@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { CID } from 'multiformats/cid'
 import {
-  AbortedError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
+  AbortedError, InputReadError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
 import { createCommit, type Commit, type Signer } from '../merkle-clock/index.js'
 import type { Backend } from './backend.js'
@@ -57,6 +57,7 @@ function transferable (input: RdfInput): { input: string | Uint8Array | Readable
 function rebuildError (e: { name: string, code: string, message: string, line?: number }): Error {
   if (e.code === 'ERR_INVALID_RDF') return new InvalidRdfError(e.message.replace(/^line \d+: /, ''), e.line)
   if (e.code === 'ERR_ABORTED') return new AbortedError(e.message)
+  if (e.code === 'ERR_READ_INPUT') return new InputReadError(e.message.replace(/^cannot read the input: /, ''))
   const err = new RhizomeError(e.code, e.message)
   err.name = e.name
   return err

@@ -250,6 +250,19 @@ export class MemoryBackend implements Backend {
           }
         }
       },
+      scanMany: async (patterns, limit) => {
+        live()
+        const out: number[] = []
+        const ends = new Uint32Array(patterns.length >> 2)
+        const id = (x: number): number | undefined => x === 0 ? undefined : x
+        for (let i = 0; i < patterns.length; i += 4) {
+          const found = this.matches([id(patterns[i]), id(patterns[i + 1]), id(patterns[i + 2]), id(patterns[i + 3])])
+          const take = limit === undefined ? found.length : Math.min(found.length, limit * 4)
+          for (let k = 0; k < take; k++) out.push(found[k])
+          ends[i >> 2] = out.length >> 2
+        }
+        return { quads: Uint32Array.from(out), ends }
+      },
       estimate: async pattern => { live(); return this.matches(pattern).length / 4 },
       graphs: async () => { live(); return [...this.graphs.keys()] },
       count: async () => { live(); return this.quadCount },

@@ -29,11 +29,11 @@ export class TermCache {
 export class StoreQuadSource {
   private pinned: Reader | undefined
   private pins = 0
-  private readonly ids: Map<string, number>
+  private readonly keyIds: Map<string, number>
   private readonly terms: Map<number, RDF.Term>
 
   constructor (private readonly backend: Backend, cache: TermCache = new TermCache()) {
-    this.ids = cache.ids
+    this.keyIds = cache.ids
     this.terms = cache.terms
   }
 
@@ -63,17 +63,17 @@ export class StoreQuadSource {
   private async idPattern (reader: Reader, pattern: QuadPatternTerms): Promise<IdPattern | undefined> {
     const positions = [pattern.subject, pattern.predicate, pattern.object, pattern.graph]
     const keys = positions.map(t => t === undefined || t.termType === 'Variable' ? undefined : termKey(t))
-    const unknown = keys.filter((k): k is string => k !== undefined && !this.ids.has(k))
+    const unknown = keys.filter((k): k is string => k !== undefined && !this.keyIds.has(k))
     if (unknown.length > 0) {
       const found = await reader.lookup(unknown)
       for (let i = 0; i < unknown.length; i++) {
         const id = found[i]
         if (id === undefined) return undefined
-        if (this.ids.size >= CACHE_LIMIT) this.ids.clear()
-        this.ids.set(unknown[i], id)
+        if (this.keyIds.size >= CACHE_LIMIT) this.keyIds.clear()
+        this.keyIds.set(unknown[i], id)
       }
     }
-    return keys.map(k => k === undefined ? undefined : this.ids.get(k)) as unknown as IdPattern
+    return keys.map(k => k === undefined ? undefined : this.keyIds.get(k)) as unknown as IdPattern
   }
 
   private async toTerms (reader: Reader, ids: Uint32Array): Promise<void> {
@@ -116,6 +116,107 @@ export class StoreQuadSource {
     }
   }
 
+  /**
+   * Access by term ids for the query engine (query/source.ts, IdAccess): joins run
+   * on the store's integer ids, and only answers are turned into RDF/JS terms.
+   */
+  get ids (): StoreIdAccess {
+    return new StoreIdAccess(this)
+  }
+
+  /** Ids of terms, 0 for a term the store has never seen. */
+  async termIds (terms: readonly RDF.Term[]): Promise<Uint32Array> {
+    const out = new Uint32Array(terms.length)
+    const missing: number[] = []
+    for (let i = 0; i < terms.length; i++) {
+      const id = this.keyIds.get(termKey(terms[i] as RDF.Quad_Object))
+      if (id === undefined) missing.push(i)
+      else out[i] = id
+    }
+    if (missing.length === 0) return out
+    const keys = missing.map(i => termKey(terms[i] as RDF.Quad_Object))
+    const found = await this.withReader(async reader => await reader.lookup(keys))
+    for (let k = 0; k < missing.length; k++) {
+      const id = found[k]
+      if (id === undefined) continue
+      out[missing[k]] = id
+      if (this.keyIds.size >= CACHE_LIMIT) this.keyIds.clear()
+      this.keyIds.set(keys[k], id)
+    }
+    return out
+  }
+
+  /** The terms of ids the store gave out. */
+  async idTerms (ids: ArrayLike<number>): Promise<RDF.Term[]> {
+    const out = new Array<RDF.Term>(ids.length)
+    const missing: number[] = []
+    for (let i = 0; i < ids.length; i++) {
+      const t = this.terms.get(ids[i])
+      if (t === undefined) missing.push(ids[i])
+      else out[i] = t
+    }
+    if (missing.length === 0) return out
+    const distinct = [...new Set(missing)]
+    const keys = await this.withReader(async reader => await reader.resolve(distinct))
+    const found = new Map<number, RDF.Term>()
+    if (this.terms.size + distinct.length > CACHE_LIMIT) this.terms.clear()
+    for (let k = 0; k < distinct.length; k++) {
+      const t = termFromKey(keys[k])
+      found.set(distinct[k], t)
+      this.terms.set(distinct[k], t)
+    }
+    for (let i = 0; i < ids.length; i++) if (out[i] === undefined) out[i] = found.get(ids[i]) as RDF.Term
+    return out
+  }
+
+  /** The quads matching each of several id patterns (0 = free), read at once. */
+  async matchIds (patterns: Uint32Array, options: { limit?: number, signal?: AbortSignal } = {}): Promise<{ quads: Uint32Array, ends: Uint32Array }> {
+    throwIfAborted(options.signal)
+    return await this.withReader(async reader => {
+      if (reader.scanMany !== undefined) return await reader.scanMany(patterns, options.limit)
+      const out: number[] = []
+      const ends = new Uint32Array(patterns.length >> 2)
+      for (let i = 0; i < patterns.length; i += 4) {
+        let taken = 0
+        scan: for await (const batch of reader.scan(idPatternOf(patterns.subarray(i, i + 4)), options)) {
+          for (let k = 0; k < batch.length; k += 4) {
+            if (options.limit !== undefined && taken >= options.limit) break scan
+            out.push(batch[k], batch[k + 1], batch[k + 2], batch[k + 3])
+            taken++
+          }
+        }
+        ends[i >> 2] = out.length >> 2
+      }
+      return { quads: Uint32Array.from(out), ends }
+    })
+  }
+
+  /** Lazily, the quads matching one id pattern (0 = free). */
+  scanIds (pattern: Uint32Array, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint32Array> {
+    const self = this
+    const ids = idPatternOf(pattern)
+    return {
+      async * [Symbol.asyncIterator] () {
+        throwIfAborted(options.signal)
+        const own = self.pinned === undefined ? self.backend.reader() : undefined
+        try {
+          yield * (own ?? self.pinned as Reader).scan(ids, options)
+        } finally {
+          own?.release()
+        }
+      }
+    }
+  }
+
+  /** Estimates for several id patterns (0 = free). */
+  async estimateIds (patterns: Uint32Array): Promise<number[]> {
+    return await this.withReader(async reader => {
+      const out: number[] = []
+      for (let i = 0; i < patterns.length; i += 4) out.push(await reader.estimate(idPatternOf(patterns.subarray(i, i + 4))))
+      return out
+    })
+  }
+
   /** A cheap estimate of the matches; 0 when a bound term is not in the store. */
   async estimate (pattern: QuadPatternTerms): Promise<number> {
     return await this.withReader(async reader => {
@@ -142,6 +243,20 @@ export class StoreQuadSource {
       }
     }
   }
+}
+
+function idPatternOf (p: Uint32Array): IdPattern {
+  return [p[0] === 0 ? undefined : p[0], p[1] === 0 ? undefined : p[1], p[2] === 0 ? undefined : p[2], p[3] === 0 ? undefined : p[3]]
+}
+
+/** The id-level view of one StoreQuadSource (the query engine's IdAccess, structurally). */
+export class StoreIdAccess {
+  constructor (private readonly source: StoreQuadSource) {}
+  async termIds (terms: readonly RDF.Term[]): Promise<Uint32Array> { return await this.source.termIds(terms) }
+  async idTerms (ids: ArrayLike<number>): Promise<RDF.Term[]> { return await this.source.idTerms(ids) }
+  async matchIds (patterns: Uint32Array, options?: { limit?: number, signal?: AbortSignal }): Promise<{ quads: Uint32Array, ends: Uint32Array }> { return await this.source.matchIds(patterns, options) }
+  scanIds (pattern: Uint32Array, options?: { signal?: AbortSignal }): AsyncIterable<Uint32Array> { return this.source.scanIds(pattern, options) }
+  async estimateIds (patterns: Uint32Array): Promise<number[]> { return await this.source.estimateIds(patterns) }
 }
 
 /** The default graph, for callers that build patterns. */

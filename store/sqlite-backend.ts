@@ -453,6 +453,40 @@ export class SqliteBackend implements Backend {
           return key
         })
       },
+      scanMany: async (patterns, limit) => {
+        live()
+        // One prepared statement per shape of bound positions, each read whole with `all`
+        // (several times faster per row than stepping `iterate` from JavaScript).
+        const byShape: Array<StatementSync | undefined> = []
+        const ends = new Uint32Array(patterns.length >> 2)
+        let quads = new Uint32Array(Math.max(64, patterns.length))
+        let n = 0
+        const args: number[] = []
+        for (let i = 0; i < patterns.length; i += 4) {
+          let shape = 0
+          args.length = 0
+          for (let k = 0; k < 4; k++) {
+            const id = patterns[i + k]
+            if (id !== 0) { shape |= 1 << k; args.push(id) }
+          }
+          let st = byShape[shape]
+          if (st === undefined) {
+            const clauses = POSITIONS.filter((_, k) => (shape & (1 << k)) !== 0).map(c => `${c} = ?`)
+            st = prepare('SELECT s, p, o, g FROM quads' + (shape === 0 ? ' NOT INDEXED' : ' WHERE ' + clauses.join(' AND ')) + (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`))
+            st.setReturnArrays(true)
+            byShape[shape] = st
+          }
+          const rows = st.all(...args) as unknown as Array<[number, number, number, number]>
+          if (n + rows.length * 4 > quads.length) {
+            const grown = new Uint32Array(Math.max(quads.length * 2, n + rows.length * 4))
+            grown.set(quads.subarray(0, n))
+            quads = grown
+          }
+          for (const r of rows) { quads[n++] = r[0]; quads[n++] = r[1]; quads[n++] = r[2]; quads[n++] = r[3] }
+          ends[i >> 2] = n >> 2
+        }
+        return { quads: quads.subarray(0, n), ends }
+      },
       scan: (pattern, options = {}) => ({
         async * [Symbol.asyncIterator] () {
           live()

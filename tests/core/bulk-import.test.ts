@@ -49,7 +49,8 @@ describe('bulk import in a worker thread (on-disk store)', () => {
       expect(await graph.import(pathToFileURL(join(dir.path, 'data.nt.gz')), { format: 'nt' })).toMatchObject({ quads: 1_000 })
       const memory = await openGraph()
       expect(await memory.import(pathToFileURL(join(dir.path, 'data.nt.gz')), { format: 'nt' })).toMatchObject({ quads: 1_000 })
-      await expect(graph.import(pathToFileURL(join(dir.path, 'missing.nt')), { format: 'nt' })).rejects.toThrow()
+      await expect(graph.import(pathToFileURL(join(dir.path, 'missing.nt')), { format: 'nt' })).rejects.toMatchObject({ code: 'ERR_READ_INPUT' })
+      await expect(memory.import(pathToFileURL(join(dir.path, 'missing.nt')), { format: 'nt' })).rejects.toMatchObject({ code: 'ERR_READ_INPUT' })
       expect(await graph.size()).toBe(1_000)
       await graph.close()
     } finally { dir.remove() }
