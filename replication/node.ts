@@ -16,7 +16,7 @@ import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
-import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import type { ConnectionGater, PeerId, PeerDiscovery } from '@libp2p/interface'
 import { MemoryDatastore } from 'datastore-core'
 import type { Blockstore } from 'interface-blockstore'
@@ -41,7 +41,8 @@ export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
 
 /** Builds (but does not start) the Helia node. `denied` is asked before any connection with a peer is kept. */
 export async function createNode (blockstore: Blockstore, options: NodeOptions, denied: (peer: PeerId) => boolean): Promise<RhizomeHelia> {
-  const privateKey = options.identity === undefined ? undefined : await generateKeyPairFromSeed('Ed25519', options.identity.privateKey)
+  // Given a key, Helia would not derive and encrypt one in its keychain (seconds of PBKDF2).
+  const privateKey = options.identity === undefined ? await generateKeyPair('Ed25519') : await generateKeyPairFromSeed('Ed25519', options.identity.privateKey)
   const gater: ConnectionGater = {
     denyDialPeer: peer => denied(peer),
     denyInboundEncryptedConnection: peer => denied(peer),

@@ -26,7 +26,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { RhizomeError } from '../quad-model/index.js'
-import { decodeManifest, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
+import { decodeManifest, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
 import { NoPeersError, ReplicatorStoppedError } from './errors.js'
@@ -83,6 +83,9 @@ const SEVERE_CODES = new Set([
   'ERR_PROTOCOL', 'ERR_HASH_MISMATCH', 'ERR_BAD_SIGNATURE', 'ERR_FOREIGN_WRITER', 'ERR_WRONG_DATABASE',
   'ERR_INVALID_NODE', 'ERR_MISSING_BLOCK', 'ERR_BLOCK_TOO_LARGE', 'ERR_MALFORMED_BLOCK'
 ])
+
+/** Most commit nodes one bitswap fallback gathers before merging. */
+const RELAYED_MAX_NODES = 10_000
 
 /** True for errors that only a misbehaving peer causes (not a dropped connection or an abort). */
 function isMisbehaviour (err: unknown): boolean {
@@ -320,8 +323,14 @@ export class Replicator extends EventTarget {
     hosted.timer.unref?.()
   }
 
+  /**
+   * Gossipsub's validator: rejects announcements from or through blocked peers and
+   * malformed ones, and rate-limits each originator (a relay forwards what it was sent;
+   * the originator is who floods, and every honest relay limits it too).
+   */
   private validate (peer: PeerId, message: Message): TopicValidatorResult {
-    const key = peer.toString()
+    if (message.type !== 'signed' || this.isBlocked(peer.toString())) return TopicValidatorResult.Reject
+    const key = message.from.toString()
     if (this.isBlocked(key)) return TopicValidatorResult.Reject
     const rate = this.options.announcementRate ?? 20
     const now = Date.now()
@@ -449,7 +458,13 @@ export class Replicator extends EventTarget {
     }
   }
 
-  /** Bitswap fallback for heads announced through relays that no pull brought. */
+  /**
+   * Bitswap fallback for heads announced through relays that no pull brought. The blocks
+   * are gathered first, outside the graph's write lock, each node verified before its
+   * parents are fetched and at most RELAYED_MAX_NODES of them; then the core merges them
+   * from memory (verifying again). A head nobody serves costs one bitswap timeout here,
+   * never a stall of other merges.
+   */
   private async fetchRelayed (hosted: Hosted): Promise<void> {
     const heads: CID[] = []
     for (const [key, head] of hosted.relayed) {
@@ -459,10 +474,23 @@ export class Replicator extends EventTarget {
     if (heads.length === 0 || this.stopped) return
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
     const blockstore = this.node.blockstore
+    const graph = hosted.graph
+    const writers = new WriterSet(graph.manifest)
+    const gathered = new Map<string, Uint8Array>()
     try {
-      await hosted.graph.merge(heads, { fetch: { get: async (cid, options) => await readBlock(blockstore, cid, { signal: options?.signal ?? signal }) }, signal })
+      const stack = [...heads]
+      while (stack.length > 0 && gathered.size < RELAYED_MAX_NODES) {
+        const cid = stack.pop() as CID
+        if (gathered.has(cid.toString()) || await graph.backend.node(cid) !== undefined) continue
+        const bytes = await readBlock(blockstore, cid, { signal })
+        const node = verifyNode(cid, bytes, graph.addressCid, writers)
+        gathered.set(cid.toString(), bytes)
+        for (const p of node.value.payload ?? []) gathered.set(p.toString(), await readBlock(blockstore, p, { signal }))
+        stack.push(...node.value.parents)
+      }
+      await graph.merge(heads, { fetch: { get: async cid => gathered.get(cid.toString()) ?? await graph.backend.getBlock(cid) }, signal })
     } catch (err) {
-      this.emit('catchup:failed', { peer: 'bitswap', address: hosted.graph.address, error: err })
+      this.emit('catchup:failed', { peer: 'bitswap', address: graph.address, error: err })
     }
   }
 

@@ -1,0 +1,108 @@
+/**
+ * IPFS interop and files. A stock Helia node (light constructors, TCP, Noise, Yamux,
+ * bitswap, its own memory blockstore; nothing of Rhizome) dials a Rhizome replica and pins
+ * the database by its head CID: a recursive dag-cbor traversal over bitswap that must
+ * bring every commit block and the manifest. Files added with graph.addFile travel with
+ * catch-up and are served to the stock node by CID. A private-network key keeps out peers
+ * that lack it.
+ */
+import { afterEach, describe, expect, it } from 'vitest'
+import * as dagCbor from '@ipld/dag-cbor'
+import { createHeliaLight } from 'helia'
+import { withLibp2pLight } from '@helia/libp2p'
+import { withBitswap } from '@helia/bitswap'
+import { unixfs } from '@helia/unixfs'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { identify } from '@libp2p/identify'
+import { generateKey } from '@libp2p/pnet'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { MemoryBlockstore } from 'blockstore-core'
+import { MemoryDatastore } from 'datastore-core'
+import { CID } from 'multiformats/cid'
+import { factory } from '../../index.js'
+import { fileCid } from '../../replication/index.js'
+import { closeAll, converged, dump, ex, LOOPBACK, mesh, quad, replicas, waitFor, type Replica } from './helpers.js'
+
+let nodes: Replica[] = []
+afterEach(async () => { await closeAll(nodes); nodes = [] })
+
+async function stockHelia (): Promise<ReturnType<typeof withBitswap>> {
+  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), codecs: [dagCbor] }), {
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: LOOPBACK },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() }
+  }))
+  await helia.start()
+  return helia
+}
+
+async function bytesOf (chunks: AsyncIterable<Uint8Array>): Promise<string> {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return Buffer.concat(parts).toString('utf8')
+}
+
+describe('IPFS interop and files', () => {
+  it('a stock Helia node pins a Rhizome database by its head CID over bitswap', async () => {
+    nodes = await replicas(1, 41)
+    const [rhizome] = nodes
+    for (let i = 0; i < 20; i++) await rhizome.graph.insert([quad('s', 'p', String(i))])
+    await Promise.all(Array.from({ length: 10 }, async (_, i) => await rhizome.graph.insert([quad('t', 'p', String(i))])))
+    const helia = await stockHelia()
+    try {
+      await helia.libp2p.dial(multiaddr(rhizome.replicator.multiaddrs[0]))
+      const [head] = await rhizome.graph.heads()
+      const pinned: CID[] = []
+      for await (const cid of helia.pins.add(head, { signal: AbortSignal.timeout(30_000) })) pinned.push(cid)
+      const log = await rhizome.graph.log({ limit: 1000 })
+      expect(log.length).toBe(30)
+      for (const entry of log) expect(await helia.blockstore.has(entry.cid)).toBe(true)
+      expect(await helia.blockstore.has(rhizome.graph.addressCid)).toBe(true)
+      expect(new Set(pinned.map(String)).size).toBe(31) // every commit and the manifest
+    } finally {
+      await helia.stop()
+    }
+  })
+
+  it('files: addFile names content by ipfs://CID, catch-up carries it, and a stock IPFS node fetches it', async () => {
+    nodes = await replicas(2, 43)
+    const [writer, reader] = nodes
+    const content = 'a picture, a document or any other media, '.repeat(20_000) // ~860 KB: several UnixFS blocks
+    const iri = await writer.graph.addFile(new TextEncoder().encode(content))
+    expect(iri).toMatch(/^ipfs:\/\/baf/)
+    await writer.graph.insert([factory.quad(ex('report'), ex('attachment'), factory.namedNode(iri))])
+    await mesh(nodes)
+    await waitFor(async () => await converged([writer.graph, reader.graph]), 'the reader to catch up', { graphs: [reader.graph] })
+    expect(await dump(reader.graph)).toEqual(await dump(writer.graph))
+    // the file's blocks came with the commit: the reader has the root locally
+    expect(await reader.graph.backend.hasBlock(fileCid(iri))).toBe(true)
+    await writer.graph.close()
+    expect(await bytesOf(reader.graph.catFile(iri))).toBe(content)
+    const helia = await stockHelia()
+    try {
+      await helia.libp2p.dial(multiaddr(reader.replicator.multiaddrs[0]))
+      expect(await bytesOf(unixfs(helia).cat(fileCid(iri), { signal: AbortSignal.timeout(30_000) }))).toBe(content)
+    } finally {
+      await helia.stop()
+    }
+  })
+
+  it('a private-network key: peers with it replicate, a peer without it cannot connect', async () => {
+    const psk = new Uint8Array(95)
+    generateKey(psk)
+    nodes = await replicas(2, 47, { psk })
+    const [a, b] = nodes
+    await a.graph.insert([quad('private', 'p', '1')])
+    await mesh(nodes)
+    await waitFor(async () => await converged([a.graph, b.graph]), 'the two key holders to converge', { graphs: [b.graph] })
+    const outsider = await replicas(1, 48)
+    nodes.push(...outsider)
+    await expect(outsider[0].replicator.connect(a.replicator.multiaddrs[0], { signal: AbortSignal.timeout(2_000) })).rejects.toThrow()
+  })
+})
