@@ -44,13 +44,17 @@ export function lubmFile (scale: number): string {
   return file
 }
 
-/** The N-Triples text of LUBM(scale) as a stream of UTF-8 string chunks, gunzipped as it is read. */
-export function lubmText (scale: number): Readable {
+/** The N-Triples of LUBM(scale) as a stream of byte chunks, gunzipped as it is read. */
+export function lubmByteStream (scale: number): Readable {
   const gunzip = createGunzip()
   const file = createReadStream(lubmFile(scale))
   file.on('error', (err) => gunzip.destroy(err))
-  gunzip.setEncoding('utf8')
   return file.pipe(gunzip)
+}
+
+/** The same, decoded: a stream of UTF-8 string chunks (never split inside a character). */
+export function lubmText (scale: number): Readable {
+  return lubmByteStream(scale).setEncoding('utf8')
 }
 
 /**
