@@ -17,6 +17,7 @@ import {
 } from './context.js'
 import { evalBgp, namedGraphs, single, type ScanFilter } from './scan.js'
 import { evalPath } from './paths.js'
+import { evaluateIsland } from './id-engine.js'
 import { evalGroup, solutionKey } from './aggregates.js'
 import {
   type Compiled, type ExistsResults, compileExpression, evaluateFilter, evaluateOrUndefined, existenceExpressions
@@ -27,6 +28,8 @@ import { termKey } from './terms.js'
 import { possibleVariables } from './variables.js'
 
 export function evaluate (op: Algebra.Operation, ctx: EvalContext): AsyncIterable<Bindings> {
+  const onIds = evaluateIsland(op, ctx)
+  if (onIds !== undefined) return onIds
   switch (op.type) {
     case Algebra.types.BGP: return evalBgp(op.patterns, ctx, scanFilters(op, ctx))
     case Algebra.types.PATH: return evalPath(op, ctx, ctx.seed ?? new Map())

@@ -6,7 +6,7 @@
  * Cost: O(n) memory for the four indexes; a scan picks the smallest index list.
  */
 import type * as RDF from '@rdfjs/types'
-import type { QuadChange, QuadPattern, UpdateTarget } from './source.js'
+import type { IdAccess, QuadChange, QuadPattern, UpdateTarget } from './source.js'
 import { quadKey, termKey } from './terms.js'
 import { QueryAbortedError } from './errors.js'
 
@@ -22,6 +22,11 @@ export class MemorySource implements UpdateTarget {
   /** How many commits were applied; tests use it to check update atomicity. */
   commits = 0
 
+  // Term ids for the id-level engine: a term keeps its id for the source's life.
+  private readonly termIdOf = new Map<string, number>()
+  private readonly idTerm: RDF.Term[] = [undefined as unknown as RDF.Term]
+  private readonly quadIds = new Map<string, [number, number, number, number]>()
+
   constructor (quads: Iterable<RDF.Quad> = []) {
     for (const q of quads) this.add(q)
   }
@@ -32,6 +37,7 @@ export class MemorySource implements UpdateTarget {
     const k = quadKey(q)
     if (this.quads.has(k)) return
     this.quads.set(k, q)
+    this.quadIds.set(k, [this.intern(q.subject), this.intern(q.predicate), this.intern(q.object), this.intern(q.graph)])
     for (const pos of POSITIONS) {
       const tk = termKey(q[pos])
       let set = this.index[pos].get(tk)
@@ -45,6 +51,7 @@ export class MemorySource implements UpdateTarget {
     const stored = this.quads.get(k)
     if (stored === undefined) return
     this.quads.delete(k)
+    this.quadIds.delete(k)
     for (const pos of POSITIONS) {
       const tk = termKey(stored[pos])
       const set = this.index[pos].get(tk)
@@ -97,6 +104,71 @@ export class MemorySource implements UpdateTarget {
       if (seen.has(k)) continue
       seen.add(k)
       yield q.graph as RDF.NamedNode | RDF.BlankNode
+    }
+  }
+
+  private intern (t: RDF.Term): number {
+    const k = termKey(t)
+    let id = this.termIdOf.get(k)
+    if (id === undefined) {
+      id = this.idTerm.length
+      this.idTerm.push(t)
+      this.termIdOf.set(k, id)
+    }
+    return id
+  }
+
+  private patternOf (ids: Uint32Array, at: number): QuadPattern | undefined {
+    const terms: Array<RDF.Term | undefined> = []
+    for (let k = 0; k < 4; k++) {
+      const id = ids[at + k]
+      if (id === 0) { terms.push(undefined); continue }
+      const t = this.idTerm[id]
+      if (t === undefined) return undefined
+      terms.push(t)
+    }
+    return { subject: terms[0], predicate: terms[1], object: terms[2], graph: terms[3] }
+  }
+
+  private matchOne (ids: Uint32Array, at: number, out: number[], limit: number): void {
+    const pattern = this.patternOf(ids, at)
+    if (pattern === undefined) return
+    const keys = this.candidates(pattern)
+    let n = 0
+    for (const k of keys ?? this.quads.keys()) {
+      if (n >= limit) return
+      const q = this.quads.get(k)
+      if (q === undefined || !matches(q, pattern)) continue
+      out.push(...this.quadIds.get(k)!)
+      n++
+    }
+  }
+
+  /** Id-level access (source.ts, IdAccess), so tests exercise the engine's id path. */
+  readonly ids: IdAccess = {
+    termIds: async terms => Uint32Array.from(terms, t => this.termIdOf.get(termKey(t)) ?? 0),
+    idTerms: async ids => Array.from(ids, id => this.idTerm[id]!),
+    matchIds: async (patterns, options = {}) => {
+      if (options.signal?.aborted === true) throw new QueryAbortedError({ cause: options.signal.reason })
+      const out: number[] = []
+      const ends = new Uint32Array(patterns.length >> 2)
+      for (let i = 0; i < patterns.length; i += 4) {
+        this.matchOne(patterns, i, out, options.limit ?? Infinity)
+        ends[i >> 2] = out.length >> 2
+      }
+      return { quads: Uint32Array.from(out), ends }
+    },
+    scanIds: (pattern, options = {}) => {
+      const ids = this.ids
+      return (async function * () { yield (await ids.matchIds(pattern, options)).quads })()
+    },
+    estimateIds: async patterns => {
+      const out: number[] = []
+      for (let i = 0; i < patterns.length; i += 4) {
+        const pattern = this.patternOf(patterns, i)
+        out.push(pattern === undefined ? 0 : this.estimate(pattern))
+      }
+      return out
     }
   }
 

@@ -29,6 +29,36 @@ export interface QuadSource {
   estimate(pattern: QuadPattern): number | Promise<number>
   /** The names of the non-empty named graphs (not the default graph). */
   graphs(options?: { signal?: AbortSignal }): AsyncIterable<RDF.NamedNode | RDF.BlankNode>
+  /**
+   * Optional access by the source's own integer term ids. Where it is present the
+   * engine evaluates what it can (id-engine.ts) on ids and turns only the answers
+   * into RDF/JS terms, as Oxigraph's evaluator works on encoded terms.
+   */
+  readonly ids?: IdAccess
+}
+
+/**
+ * Quads as term ids. An id is a positive integer below 2^31 naming one RDF term
+ * of the source for its whole life; 0 means "none". An id pattern is four ids
+ * (subject, predicate, object, graph), 0 leaving a position free; a free graph
+ * matches the default graph and every named graph, as in QuadPattern.
+ */
+export interface IdAccess {
+  /** The ids of storable terms (IRIs, blank nodes, literals, the default graph); 0 for a term the source does not hold. */
+  termIds(terms: readonly RDF.Term[]): Promise<Uint32Array>
+  /** The terms of ids this source gave out, in order. */
+  idTerms(ids: ArrayLike<number>): Promise<RDF.Term[]>
+  /**
+   * Every quad matching each of several id patterns, read at once (a batch of
+   * index lookups): `patterns` holds four ids per pattern; the matches come
+   * pattern after pattern as s, p, o, g ids, and `ends[i]` counts the quads up to
+   * the end of pattern i's. `limit` caps the matches of each pattern.
+   */
+  matchIds(patterns: Uint32Array, options?: { limit?: number, signal?: AbortSignal }): Promise<{ quads: Uint32Array, ends: Uint32Array }>
+  /** Lazily, the quads matching one id pattern, as s, p, o, g ids, a batch at a time. */
+  scanIds(pattern: Uint32Array, options?: { signal?: AbortSignal }): AsyncIterable<Uint32Array>
+  /** Cheap estimates of the matches of each of several id patterns (four ids each), as `estimate`. */
+  estimateIds(patterns: Uint32Array): Promise<ArrayLike<number>>
 }
 
 /** A change computed from one SPARQL Update request. */

@@ -1,0 +1,324 @@
+/**
+ * Compiles the part of a query the id-level engine evaluates (an "island") from
+ * algebra into id-plan nodes over slots. Islands cover basic graph patterns,
+ * joins, VALUES, UNION, property paths, FILTER and BIND (without EXISTS or
+ * BNODE), with PROJECT, DISTINCT/REDUCED and LIMIT/OFFSET on top. Anything else
+ * (OPTIONAL, MINUS, GROUP, ORDER BY, GRAPH ?g, RDF-star, ...) stays with the
+ * term-level evaluator, which may in turn hand its operands to islands.
+ *
+ * Invariant that makes correlated evaluation safe (every node extends the rows
+ * it is given, an index nested-loop join everywhere): a FILTER or BIND reads only
+ * variables its own input certainly binds, so extra bound variables in the input
+ * rows cannot change what it computes.
+ */
+import type * as RDF from '@rdfjs/types'
+import { Algebra } from 'sparqlalgebrajs'
+import { termKey } from './terms.js'
+import { varKey } from './scan.js'
+
+/** A pattern position: a slot (>= 0) or a constant (-1 - its index in Island.constants). */
+export type Pos = number
+
+interface NodeBase {
+  /** Slots the node may bind. */
+  vars: Set<number>
+  /** Slots the node binds in every solution. */
+  certain: Set<number>
+}
+
+export interface PatternNode extends NodeBase {
+  kind: 'pattern'
+  s: Pos
+  p: Pos
+  o: Pos
+  /** Negated property set: constants whose ids the predicate must not be. */
+  exclude?: Pos[]
+}
+
+export interface ValuesNode extends NodeBase {
+  kind: 'values'
+  slots: number[]
+  /** Per row, per slot: a constant, or undefined for UNDEF. */
+  rows: Array<Array<Pos | undefined>>
+}
+
+export interface FilterSpec {
+  expr: Algebra.Expression
+  slots: number[]
+  names: string[]
+}
+
+export interface GroupNode extends NodeBase {
+  kind: 'group'
+  members: IdNode[]
+  /** Pushed-down filters, each applied as soon as its slots are certainly bound. */
+  filters: FilterSpec[]
+}
+
+export interface UnionNode extends NodeBase {
+  kind: 'union'
+  branches: IdNode[]
+}
+
+/** `*`, `+` and `?`: walks `step` (compiled between slots a and b) from the bound end. */
+export interface ClosureNode extends NodeBase {
+  kind: 'closure'
+  s: Pos
+  o: Pos
+  a: number
+  b: number
+  step: IdNode
+  zero: boolean
+  many: boolean
+}
+
+export interface FilterNode extends NodeBase {
+  kind: 'filter'
+  input: IdNode
+  filter: FilterSpec
+}
+
+export interface ExtendNode extends NodeBase {
+  kind: 'extend'
+  input: IdNode
+  slot: number
+  expr: FilterSpec
+}
+
+export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode
+
+export interface Island {
+  body: IdNode
+  width: number
+  /** Variable key of each slot ('' for a hidden slot: a path's intermediate node). */
+  names: string[]
+  constants: RDF.Term[]
+  /** Slots of the projected variables; undefined: every named slot. */
+  project: number[] | undefined
+  distinct: boolean
+  offset: number
+  limit: number
+}
+
+class Unsupported extends Error {}
+
+class Compiler {
+  readonly slots = new Map<string, number>()
+  readonly names: string[] = []
+  readonly constants: RDF.Term[] = []
+  private readonly constantIndex = new Map<string, number>()
+
+  slot (key: string): number {
+    let s = this.slots.get(key)
+    if (s === undefined) {
+      s = this.names.length
+      this.names.push(key)
+      this.slots.set(key, s)
+    }
+    return s
+  }
+
+  hidden (): number {
+    this.names.push('')
+    return this.names.length - 1
+  }
+
+  constant (t: RDF.Term): Pos {
+    if (t.termType !== 'NamedNode' && t.termType !== 'Literal' && t.termType !== 'BlankNode') throw new Unsupported()
+    const k = termKey(t)
+    let i = this.constantIndex.get(k)
+    if (i === undefined) {
+      i = this.constants.length
+      this.constants.push(t)
+      this.constantIndex.set(k, i)
+    }
+    return -1 - i
+  }
+
+  pos (t: RDF.Term): Pos {
+    if (t.termType === 'Quad') throw new Unsupported()
+    const k = varKey(t)
+    return k === undefined ? this.constant(t) : this.slot(k)
+  }
+
+  node (op: Algebra.Operation): IdNode {
+    switch (op.type) {
+      case Algebra.types.BGP: return this.group([op])
+      case Algebra.types.JOIN: return this.group(op.input)
+      case Algebra.types.VALUES: return this.values(op)
+      case Algebra.types.UNION: {
+        const branches = op.input.map(i => this.node(i))
+        return { kind: 'union', branches, vars: union(branches.map(b => b.vars)), certain: intersection(branches.map(b => b.certain)) }
+      }
+      case Algebra.types.PATH: return this.path(op.predicate, this.pos(op.subject), this.pos(op.object))
+      case Algebra.types.FILTER: {
+        const input = this.node(op.input)
+        const filter = this.expression(op.expression, input.certain)
+        return { kind: 'filter', input, filter, vars: input.vars, certain: input.certain }
+      }
+      case Algebra.types.EXTEND: {
+        const input = this.node(op.input)
+        const expr = this.expression(op.expression, input.certain)
+        const slot = this.slot(op.variable.value)
+        return { kind: 'extend', input, slot, expr, vars: new Set([...input.vars, slot]), certain: input.certain }
+      }
+      default: throw new Unsupported()
+    }
+  }
+
+  private group (inputs: Algebra.Operation[]): GroupNode {
+    const members: IdNode[] = []
+    const filters: Algebra.Expression[] = []
+    const add = (op: Algebra.Operation): void => {
+      if (op.type === Algebra.types.JOIN) { for (const i of op.input) add(i); return }
+      if (op.type === Algebra.types.BGP) {
+        for (const p of op.patterns) members.push(this.pattern(p.subject, p.predicate, p.object))
+        for (const f of (op.metadata?.filters as Algebra.Expression[] | undefined) ?? []) filters.push(f)
+        return
+      }
+      members.push(this.node(op))
+    }
+    for (const i of inputs) add(i)
+    const vars = union(members.map(m => m.vars))
+    const certain = union(members.map(m => m.certain))
+    return { kind: 'group', members, filters: filters.map(f => this.expression(f, certain)), vars, certain }
+  }
+
+  private pattern (s: RDF.Term, p: RDF.Term, o: RDF.Term): PatternNode {
+    const node: PatternNode = { kind: 'pattern', s: this.pos(s), p: this.pos(p), o: this.pos(o), vars: new Set(), certain: new Set() }
+    for (const x of [node.s, node.p, node.o]) if (x >= 0) node.vars.add(x)
+    node.certain = node.vars
+    return node
+  }
+
+  private values (op: Algebra.Values): ValuesNode {
+    const slots = op.variables.map(v => this.slot(v.value))
+    const rows = op.bindings.map(b => op.variables.map(v => {
+      const t = b['?' + v.value] ?? b[v.value]
+      return t === undefined ? undefined : this.constant(t)
+    }))
+    const certain = new Set(slots.filter((_, i) => rows.every(r => r[i] !== undefined)))
+    return { kind: 'values', slots, rows, vars: new Set(slots), certain }
+  }
+
+  private path (path: Algebra.PropertyPathSymbol, s: Pos, o: Pos): IdNode {
+    const ends = new Set([s, o].filter(x => x >= 0))
+    switch (path.type) {
+      case Algebra.types.LINK: return this.linkPattern(s, this.constant(path.iri), o)
+      case Algebra.types.INV: return this.path(path.path, o, s)
+      case Algebra.types.NPS: {
+        const node = this.linkPattern(s, this.hidden(), o)
+        node.exclude = path.iris.map(i => this.constant(i))
+        return node
+      }
+      case Algebra.types.ALT: {
+        const branches = path.input.map(p => this.path(p, s, o))
+        return { kind: 'union', branches, vars: ends, certain: ends }
+      }
+      case Algebra.types.SEQ: {
+        const members: IdNode[] = []
+        let from = s
+        path.input.forEach((step, i) => {
+          const to = i === path.input.length - 1 ? o : this.hidden()
+          members.push(this.path(step, from, to))
+          from = to
+        })
+        const vars = union(members.map(m => m.vars))
+        return { kind: 'group', members, filters: [], vars, certain: vars }
+      }
+      case Algebra.types.ZERO_OR_MORE_PATH:
+      case Algebra.types.ONE_OR_MORE_PATH:
+      case Algebra.types.ZERO_OR_ONE_PATH: {
+        const a = this.hidden(); const b = this.hidden()
+        const step = this.path(path.path, a, b)
+        return {
+          kind: 'closure',
+          s,
+          o,
+          a,
+          b,
+          step,
+          zero: path.type !== Algebra.types.ONE_OR_MORE_PATH,
+          many: path.type !== Algebra.types.ZERO_OR_ONE_PATH,
+          vars: ends,
+          certain: ends
+        }
+      }
+      default: throw new Unsupported()
+    }
+  }
+
+  /** A path's own pattern: its ends only are its variables (a hidden predicate slot is internal). */
+  private linkPattern (s: Pos, p: Pos, o: Pos): PatternNode {
+    const vars = new Set([s, p, o].filter(x => x >= 0))
+    return { kind: 'pattern', s, p, o, vars, certain: vars }
+  }
+
+  /** An expression the island can evaluate, reading only slots its input certainly binds. */
+  expression (expr: Algebra.Expression, certain: Set<number>): FilterSpec {
+    const names = new Set<string>()
+    checkExpression(expr, names)
+    const slots = [...names].map(n => this.slot(n))
+    for (const s of slots) if (!certain.has(s)) throw new Unsupported()
+    return { expr, slots, names: [...names] }
+  }
+}
+
+// BNODE(str) must give one blank node per string within a solution: the term-level evaluator keeps that scope.
+const UNSUPPORTED_OPERATORS = new Set(['bnode'])
+
+function checkExpression (e: Algebra.Expression, names: Set<string>): void {
+  switch (e.expressionType) {
+    case Algebra.expressionTypes.TERM:
+      if (e.term.termType === 'Variable') names.add(e.term.value)
+      else if (e.term.termType === 'Quad') throw new Unsupported()
+      return
+    case Algebra.expressionTypes.OPERATOR:
+      if (UNSUPPORTED_OPERATORS.has(e.operator.toLowerCase())) throw new Unsupported()
+      for (const a of e.args) checkExpression(a, names)
+      return
+    case Algebra.expressionTypes.NAMED:
+      for (const a of e.args) checkExpression(a, names)
+      return
+    default: throw new Unsupported()
+  }
+}
+
+function union (sets: Array<Set<number>>): Set<number> {
+  const out = new Set<number>()
+  for (const s of sets) for (const x of s) out.add(x)
+  return out
+}
+
+function intersection (sets: Array<Set<number>>): Set<number> {
+  if (sets.length === 0) return new Set()
+  return new Set([...sets[0]!].filter(x => sets.every(s => s.has(x))))
+}
+
+/**
+ * The island for `op`, or undefined where the id-level engine does not cover it.
+ * On top: LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, each optional.
+ */
+export function compileIsland (op: Algebra.Operation): Island | undefined {
+  let offset = 0; let limit = Infinity; let distinct = false
+  let project: RDF.Variable[] | undefined
+  let cur = op
+  if (cur.type === Algebra.types.SLICE) {
+    offset = cur.start
+    limit = cur.length ?? Infinity
+    cur = cur.input
+  }
+  if (cur.type === Algebra.types.DISTINCT || cur.type === Algebra.types.REDUCED) { distinct = true; cur = cur.input }
+  if (cur.type === Algebra.types.PROJECT) { project = cur.variables; cur = cur.input }
+  // A bare LIMIT or DISTINCT over something that is not a projection is left to the term level.
+  if ((offset !== 0 || limit !== Infinity || distinct) && project === undefined) return undefined
+  const c = new Compiler()
+  try {
+    const body = c.node(cur)
+    const projected = project?.map(v => c.slot(v.value))
+    return { body, width: c.names.length, names: c.names, constants: c.constants, project: projected, distinct, offset, limit }
+  } catch (e) {
+    if (e instanceof Unsupported) return undefined
+    throw e
+  }
+}
