@@ -28,6 +28,7 @@
  * the JSON keeps every run.
  */
 import { rm } from 'node:fs/promises'
+import { loadavg } from 'node:os'
 import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runSections } from './harness.js'
@@ -106,6 +107,8 @@ export interface CoreReport {
   date: string
   quick: boolean
   machine: MachineInfo
+  /** The 1-minute load average when the run started and ended: other work on the machine skews the figures. */
+  loadAverage: { start: number, end: number }
   dataset: { name: string, file: string, triples: number | undefined }
   settings: { writes: number, repeat: number }
   targets: typeof targets
@@ -119,6 +122,7 @@ async function runCore (options: BenchOptions, log: (line: string) => void): Pro
   if (unknown.length > 0) throw new Error(`unknown system ${unknown.join(', ')}; known: ${systems.map((s) => s.id).join(', ')}`)
   const chosen = systems.filter((s) => options.only == null || options.only.includes(s.id))
   const work = join(root, 'bench', '.data', 'core')
+  const loadAtStart = loadavg()[0] ?? NaN
   const reports: Record<string, SystemReport> = {}
   for (const spec of chosen) {
     reports[spec.id] = { label: spec.label, summary: {}, load: newPhase(), reopen: newPhase(), commits: newPhase() }
@@ -172,6 +176,7 @@ async function runCore (options: BenchOptions, log: (line: string) => void): Pro
     date: new Date().toISOString(),
     quick: options.quick,
     machine: machineInfo(root),
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? NaN },
     dataset: { name: `LUBM(${options.scale})`, file: relative(root, file), triples: lubmTriples[options.scale] },
     settings: { writes: options.writes, repeat: options.repeat },
     targets,
@@ -255,7 +260,8 @@ function renderCore (report: CoreReport): string {
   const lines = [
     `Core benchmark: ${dataset.name}, ${dataset.triples != null ? integer(dataset.triples) : '?'} triples (${dataset.file}); ` +
       `${integer(settings.writes)} single-quad commits per run; median of ${settings.repeat} run${settings.repeat === 1 ? '' : 's'}`,
-    `${machine.cpu}, ${machine.cores} cores, ${bytes(machine.memoryBytes)} RAM, Node ${machine.node}`,
+    `${machine.cpu}, ${machine.cores} cores, ${bytes(machine.memoryBytes)} RAM, Node ${machine.node}, ` +
+      `load average ${report.loadAverage.start.toFixed(1)} at start, ${report.loadAverage.end.toFixed(1)} at end; Rhizome ${machine.commit}`,
     '',
     table,
     '',
