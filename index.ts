@@ -7,6 +7,8 @@
  * (merkle-clock) applied atomically to the store; writes are serialized, so each
  * commit's parents are exactly the heads at the time it was made.
  */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { CID as CIDParser } from 'multiformats/cid'
 import type * as RDF from '@rdfjs/types'
@@ -17,9 +19,9 @@ import {
 } from './quad-model/index.js'
 import {
   collectMissing, createCommit, createManifest, decodeManifest, generateKeyPair, Signer, WriterSet, writerId,
-  readCar, writeCar, type BlockFetcher, type ClockNode, type Commit, type KeyPair, type Manifest
+  readCar, writeCar, type BlockFetcher, type CarSource, type ClockNode, type Commit, type KeyPair, type Manifest
 } from './merkle-clock/index.js'
-import { bulkImport, canImportInWorker, loadOrCreateIdentity, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
+import { bulkImport, canImportInWorker, loadOrCreateIdentity, SQLITE_STORE_FILE, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from './query/index.js'
 import { ForeignWriterError, InvalidNodeError, MissingBlockError, WrongDatabaseError } from './merkle-clock/index.js'
 import type { Replicator, ReplicatorOptions, FileInput } from './replication/index.js'
@@ -45,6 +47,8 @@ export interface CreateOptions {
   writers?: string[]
   /** Lets any key write. Off by default: only the listed writers may. */
   open?: boolean
+  /** Fail with DatabaseExistsError if the folder already holds a database, instead of opening it. */
+  exclusive?: boolean
 }
 
 export interface OpenGraphOptions {
@@ -70,10 +74,17 @@ export class DatabaseNotFoundError extends RhizomeError {
   }
 }
 
+export class DatabaseExistsError extends RhizomeError {
+  override name = 'DatabaseExistsError'
+  constructor (readonly where: string, readonly address: string) {
+    super('ERR_DATABASE_EXISTS', `${where} already holds database ${address}`)
+  }
+}
+
 export class DatabaseMismatchError extends RhizomeError {
   override name = 'DatabaseMismatchError'
-  constructor (readonly stored: string, readonly asked: string) {
-    super('ERR_DATABASE_MISMATCH', `this folder holds database ${stored}, not ${asked}`)
+  constructor (readonly stored: string, readonly asked: string, what = 'this folder holds database') {
+    super('ERR_DATABASE_MISMATCH', `${what} ${asked}, not ${stored}`)
   }
 }
 
@@ -99,6 +110,8 @@ export interface ChangeDetail {
 
 export interface LogEntry {
   cid: CID
+  /** This replica's apply order: pass it as `before` to page through older commits. */
+  seq: number
   author: string
   time: number
   height: number
@@ -411,10 +424,15 @@ export class Graph extends EventTarget {
     })
   }
 
-  /** Merges from a CAR file whose roots are heads of this database. */
-  async mergeCar (bytes: Uint8Array, options: Signal = {}): Promise<{ applied: number, heads: CID[] }> {
-    const car = await readCar(bytes)
-    return await this.merge(car.roots, { fetch: car.fetch, signal: options.signal })
+  /**
+   * Merges from a CAR file made by exportCar (or any CAR whose roots are heads of
+   * this database). A CAR whose manifest root names another database is refused.
+   */
+  async mergeCar (data: Uint8Array | CarSource, options: Signal = {}): Promise<{ applied: number, heads: CID[] }> {
+    const car = data instanceof Uint8Array ? await readCar(data) : data
+    const manifest = await manifestRoot(car)
+    if (manifest !== undefined && !manifest.equals(this.addressCid)) throw new DatabaseMismatchError(this.address, manifest.toString(), 'this CAR holds database')
+    return await this.merge(car.roots.filter(r => manifest === undefined || !r.equals(manifest)), { fetch: car.fetch, signal: options.signal })
   }
 
   /**
@@ -504,14 +522,14 @@ export class Graph extends EventTarget {
     }
   }
 
-  /** A CAR holding the manifest and every commit block, rooted at the current heads. */
+  /** A CAR holding the manifest and every commit block; its roots are the manifest, then the heads. */
   exportCar (options: Signal = {}): AsyncIterable<Uint8Array> {
     this.check()
     const self = this
     return {
       async * [Symbol.asyncIterator] () {
         const heads = await self.heads(options)
-        yield * writeCar(heads, self.reachableBlocks(heads, options.signal))
+        yield * writeCar([self.addressCid, ...heads], self.reachableBlocks(heads, options.signal))
       }
     }
   }
@@ -541,7 +559,8 @@ export class Graph extends EventTarget {
   /** Commits, newest first (in this replica's apply order). */
   async log (options: { limit?: number, before?: number } & Signal = {}): Promise<LogEntry[]> {
     this.check()
-    const records = await this.backend.log({ limit: options.limit ?? 100, before: options.before })
+    const limit = options.limit === undefined ? 100 : Math.min(options.limit, Number.MAX_SAFE_INTEGER)
+    const records = await this.backend.log({ limit, before: options.before })
     const { decode } = await import('@ipld/dag-cbor')
     const entries: LogEntry[] = []
     for (const r of records) {
@@ -553,7 +572,7 @@ export class Graph extends EventTarget {
       let removed = 0
       const chunks = node.delta !== undefined ? [node.delta] : await Promise.all((node.payload ?? []).map(async p => decode(await this.backend.getBlock(p) ?? new Uint8Array()) as { a: number[], r: number[] }))
       for (const c of chunks) { added += c.a.length / 4; removed += c.r.length / 5 }
-      entries.push({ cid: r.cid, author: writerId(node.author), time: node.time, height: node.height, added, removed, parents: node.parents })
+      entries.push({ cid: r.cid, seq: r.seq, author: writerId(node.author), time: node.time, height: node.height, added, removed, parents: node.parents })
     }
     return entries
   }
@@ -596,6 +615,19 @@ export class ReadOnlyReplicaError extends RhizomeError {
   }
 }
 
+/** The database address a CAR names: its first root, when that root is a manifest. */
+export async function manifestRoot (car: CarSource): Promise<CID | undefined> {
+  const first = car.roots[0]
+  if (first === undefined) return undefined
+  const bytes = await car.fetch.get(first)
+  if (bytes === undefined) return undefined
+  try {
+    return decodeManifest(first, bytes).cid
+  } catch {
+    return undefined
+  }
+}
+
 async function openBackend (options: OpenGraphOptions): Promise<Backend> {
   if (options.backend !== undefined) return options.backend
   if (options.path !== undefined) return await SqliteBackend.open({ path: options.path })
@@ -605,6 +637,10 @@ async function openBackend (options: OpenGraphOptions): Promise<Backend> {
 /** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
+  // Opening must not leave files in a folder that holds no database and should not get one.
+  if (options.create === false && options.backend === undefined && options.path !== undefined && !existsSync(join(options.path, SQLITE_STORE_FILE))) {
+    throw new DatabaseNotFoundError(options.path)
+  }
   const identity = options.identity ?? (options.path !== undefined ? loadOrCreateIdentity(options.path) : generateKeyPair())
   const backend = await openBackend(options)
   try {
@@ -612,6 +648,7 @@ export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph>
     const asked = options.address === undefined ? undefined : typeof options.address === 'string' ? CIDParser.parse(options.address) : options.address
     let address: CID
     if (stored !== undefined) {
+      if (options.create !== undefined && options.create !== false && options.create.exclusive === true) throw new DatabaseExistsError(options.path ?? 'memory', stored)
       address = CIDParser.parse(stored)
       if (asked !== undefined && !asked.equals(address)) throw new DatabaseMismatchError(stored, asked.toString())
     } else if (asked !== undefined) {

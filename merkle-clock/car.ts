@@ -5,6 +5,7 @@
  */
 import { CarReader, CarWriter } from '@ipld/car'
 import type { CID } from 'multiformats/cid'
+import { RhizomeError } from '../quad-model/index.js'
 import type { BlockFetcher } from './merge.js'
 
 export interface CarSource {
@@ -12,9 +13,22 @@ export interface CarSource {
   fetch: BlockFetcher
 }
 
+/** Bytes that are not a CAR file. */
+export class InvalidCarError extends RhizomeError {
+  override name = 'InvalidCarError'
+  constructor (reason: string, options?: ErrorOptions) {
+    super('ERR_INVALID_CAR', `not a valid CAR file: ${reason}`, options)
+  }
+}
+
 /** Reads a CAR file's bytes into a block source. */
 export async function readCar (bytes: Uint8Array): Promise<CarSource> {
-  const reader = await CarReader.fromBytes(bytes)
+  let reader: CarReader
+  try {
+    reader = await CarReader.fromBytes(bytes)
+  } catch (err) {
+    throw new InvalidCarError((err as Error).message, { cause: err })
+  }
   return {
     roots: await reader.getRoots(),
     fetch: { get: async cid => (await reader.get(cid))?.bytes }

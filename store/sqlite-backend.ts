@@ -67,6 +67,9 @@ const INDEXES: Record<string, string> = {
 const createIndexes = Object.entries(INDEXES).map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON quads ${cols};`).join('\n')
 const dropIndexes = Object.keys(INDEXES).map(name => `DROP INDEX IF EXISTS ${name};`).join('\n')
 
+/** The store's file in a database folder: its presence is what makes a folder a database. */
+export const SQLITE_STORE_FILE = 'store.sqlite'
+
 const SCHEMA_VERSION = '1'
 // A commit adding more quads than this, and more than the store already holds, rebuilds
 // the secondary indexes after inserting (one sort each) instead of updating them row by row.
@@ -113,6 +116,7 @@ export class SqliteBackend implements Backend {
   private readonly termKeys = new Map<number, string>()
   private generation = 0
   private readonly estimateCache = new Map<string, number>()
+  private readonly statementCache = new WeakMap<DatabaseSync, Map<string, StatementSync>>()
   private estimateGeneration = -1
   private tombstoneCount: number
 
@@ -169,7 +173,7 @@ export class SqliteBackend implements Backend {
     }
     let db: DatabaseSync
     try {
-      db = new Sqlite(join(options.path, 'store.sqlite'))
+      db = new Sqlite(join(options.path, SQLITE_STORE_FILE))
       db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
       db.exec('BEGIN IMMEDIATE')
       db.exec(SCHEMA)
@@ -416,7 +420,9 @@ export class SqliteBackend implements Backend {
     const conn = this.idleReaders.pop() ?? this.openReader()
     conn.exec('BEGIN')
     let released = false
-    const statements = new Map<string, StatementSync>()
+    // Prepared statements live as long as their pooled connection, not one reader.
+    let statements = this.statementCache.get(conn)
+    if (statements === undefined) this.statementCache.set(conn, statements = new Map())
     const prepare = (sql: string): StatementSync => {
       let st = statements.get(sql)
       if (st === undefined) {
@@ -429,6 +435,7 @@ export class SqliteBackend implements Backend {
       if (released) throw new StoreClosedError()
       this.check()
     }
+    const scanning = new Set<StatementSync>()
     const backend = this
     return {
       lookup: async keys => {
@@ -472,7 +479,8 @@ export class SqliteBackend implements Backend {
           let st = byShape[shape]
           if (st === undefined) {
             const clauses = POSITIONS.filter((_, k) => (shape & (1 << k)) !== 0).map(c => `${c} = ?`)
-            st = prepare('SELECT s, p, o, g FROM quads' + (shape === 0 ? ' NOT INDEXED' : ' WHERE ' + clauses.join(' AND ')) + (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`))
+            // Its own statements (the comment makes the text differ): `scan` may be stepping the same query.
+            st = prepare('SELECT s, p, o, g FROM quads' + (shape === 0 ? ' NOT INDEXED' : ' WHERE ' + clauses.join(' AND ')) + (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`) + ' /* many */')
             st.setReturnArrays(true)
             byShape[shape] = st
           }
@@ -492,7 +500,13 @@ export class SqliteBackend implements Backend {
           live()
           const where = whereOf(pattern)
           // A full scan reads the table itself (spog order), so subjects come grouped, as Turtle likes.
-          const st = prepare('SELECT s, p, o, g FROM quads' + (where.shape === 0 ? ' NOT INDEXED' : where.sql))
+          const sql = 'SELECT s, p, o, g FROM quads' + (where.shape === 0 ? ' NOT INDEXED' : where.sql)
+          // A statement steps one iteration at a time: a scan nested in another of the same
+          // shape (a join) gets its own, or the outer one would go on from the inner's bindings.
+          let st = prepare(sql)
+          const nested = scanning.has(st)
+          if (nested) st = conn.prepare(sql)
+          else scanning.add(st)
           st.setReturnArrays(true)
           const rows = st.iterate(...where.args) as Iterator<[number, number, number, number]>
           try {
@@ -512,6 +526,7 @@ export class SqliteBackend implements Backend {
             }
           } finally {
             rows.return?.()
+            if (!nested) scanning.delete(st)
           }
         }
       }),
@@ -563,7 +578,7 @@ export class SqliteBackend implements Backend {
   }
 
   private openReader (): DatabaseSync {
-    const conn = new this.Sqlite(join(this.path, 'store.sqlite'), { readOnly: true })
+    const conn = new this.Sqlite(join(this.path, SQLITE_STORE_FILE), { readOnly: true })
     conn.exec('PRAGMA cache_size = -16384')
     return conn
   }

@@ -10,10 +10,11 @@ import { Readable } from 'node:stream'
 import { buffer } from 'node:stream/consumers'
 import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
-import { decodeVerified, isCid, openGraph, readCar, RhizomeError, type CarSource } from '../../index.js'
+import { decodeVerified, InvalidCarError, isCid, manifestRoot, openGraph, readCar, type CarSource } from '../../index.js'
 import { databaseFolder, folderExists, withGraph } from '../database.js'
-import { DatabaseExistsError, InputFileError } from '../errors.js'
+import { InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
+import { cloneFromPeers } from './network.js'
 
 export function registerCar (program: Command): void {
   program.command('export-car')
@@ -32,32 +33,26 @@ export function registerCar (program: Command): void {
     .action(async (file: string, _options: unknown, command: Command) => {
       const car = await readCarFile(file)
       await withGraph(command, async (graph, signal) => {
-        const result = await graph.merge(car.roots, { fetch: car.fetch, signal })
+        const result = await graph.mergeCar(car, { signal })
         print(`merged ${result.applied} ${result.applied === 1 ? 'commit' : 'commits'}`)
         for (const head of result.heads) print(`head ${head.toString()}`)
       })
     })
 
   program.command('clone')
-    .description('create, in the --db folder, a new replica of the database in a CAR file, and print its address')
-    .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input')
-    .action(async (file: string, _options: unknown, command: Command) => {
+    .description('create, in the --db folder, a new replica of the database in a CAR file, or at ADDRESS on --peer, and print its address')
+    .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input; with --peer, the database address')
+    .option('--peer <multiaddr>', 'clone over the network from this peer (repeatable); <file> is then the address', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--psk <file>', 'with --peer: a libp2p private-network key file')
+    .action(async (file: string, options: { peer?: string[], psk?: string }, command: Command) => {
       const folder = databaseFolder(command)
+      if (options.peer !== undefined) return await cloneFromPeers(folder, file, options)
       const car = await readCarFile(file)
       const address = await addressOf(car, file)
-      if (folderExists(folder)) {
-        // Without this look, openGraph would refuse only a different database, not the same one.
-        try {
-          const existing = await openGraph({ path: folder, create: false })
-          await existing.close()
-          throw new DatabaseExistsError(folder, existing.address)
-        } catch (err) {
-          if (!(err instanceof RhizomeError && err.code === 'ERR_NO_DATABASE')) throw err
-        }
-      }
-      const graph = await openGraph({ path: folder, address, fetch: car.fetch })
+      folderExists(folder)
+      const graph = await openGraph({ path: folder, address, fetch: car.fetch, create: { exclusive: true } })
       try {
-        await graph.merge(car.roots, { fetch: car.fetch })
+        await graph.merge(car.roots.filter(root => root.toString() !== address), { fetch: car.fetch })
         print(graph.address)
       } finally {
         await graph.close()
@@ -66,10 +61,12 @@ export function registerCar (program: Command): void {
 }
 
 /**
- * The database a CAR's commits belong to: the `db` of its first root. (A CAR of a
- * database with no commits has no roots and so does not say.)
+ * The database a CAR belongs to: its manifest root (rhizome export-car puts the
+ * manifest first), else the `db` of its first commit.
  */
 async function addressOf (car: CarSource, file: string): Promise<string> {
+  const manifest = await manifestRoot(car)
+  if (manifest !== undefined) return manifest.toString()
   const root = car.roots[0]
   const bytes = root === undefined ? undefined : await car.fetch.get(root)
   if (root === undefined || bytes === undefined) throw new InputFileError(file, 'holds no commits, so it does not say which database it is')
@@ -83,8 +80,8 @@ async function readCarFile (file: string): Promise<CarSource> {
   try {
     return await readCar(bytes)
   } catch (err) {
-    // The CAR decoder throws untyped errors, below the core's typed ones.
-    throw new InputFileError(file, `not a valid CAR file (${(err as Error).message})`, { cause: err })
+    if (err instanceof InvalidCarError) throw new InputFileError(file, err.message, { cause: err })
+    throw err
   }
 }
 

@@ -105,7 +105,7 @@ describe('failed operations exit 1', () => {
     const car = join(folder.path, 'other.car')
     expect((await other(['export-car', car])).code).toBe(0)
     const before = await snapshot()
-    expectOneLineError(await run(['merge', car]), 1, /belongs to database/)
+    expectOneLineError(await run(['merge', car]), 1, /this CAR holds database bafy\w+, not bafy\w+/)
     expect(await snapshot()).toEqual(before)
   })
 

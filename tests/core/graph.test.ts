@@ -191,3 +191,45 @@ describe('group commit', () => {
     } finally { dir.remove() }
   })
 })
+
+describe('opening', () => {
+  it('does not create files in a folder that holds no database when asked not to create one', async () => {
+    const dir = tempDir()
+    try {
+      await expect(openGraph({ path: dir.path, create: false })).rejects.toMatchObject({ code: 'ERR_NO_DATABASE' })
+      const { readdirSync } = await import('node:fs')
+      expect(readdirSync(dir.path)).toEqual([])
+    } finally { dir.remove() }
+  })
+
+  it('refuses an exclusive create over an existing database', async () => {
+    const dir = tempDir()
+    try {
+      const a = await openGraph({ path: dir.path, create: { exclusive: true } })
+      await a.close()
+      await expect(openGraph({ path: dir.path, create: { exclusive: true } })).rejects.toMatchObject({ code: 'ERR_DATABASE_EXISTS' })
+    } finally { dir.remove() }
+  })
+
+  it('pages through the log with seq cursors', async () => {
+    const graph = await openGraph()
+    for (let i = 0; i < 5; i++) await graph.insert([quad(`s${i}`, 'p', 'o')])
+    const first = await graph.log({ limit: 2 })
+    const next = await graph.log({ limit: 2, before: first[1].seq })
+    const all = await graph.log({ limit: Infinity })
+    expect([...first, ...next].map(e => String(e.cid))).toEqual(all.slice(0, 4).map(e => String(e.cid)))
+  })
+
+  it('clones from a CAR whose first root is the manifest, and refuses a CAR of another database', async () => {
+    const a = await openGraph()
+    await a.insert([quad('a', 'p', 'b')])
+    const { readCar, manifestRoot } = await import('../../index.js')
+    const car = await readCar(Buffer.concat(await Array.fromAsync(a.exportCar())))
+    expect(String(await manifestRoot(car))).toBe(a.address)
+    const clone = await openGraph({ address: a.address, fetch: car.fetch })
+    expect((await clone.mergeCar(car)).applied).toBe(1)
+    const other = await openGraph()
+    await expect(other.mergeCar(car)).rejects.toMatchObject({ code: 'ERR_DATABASE_MISMATCH' })
+    await expect(readCar(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_INVALID_CAR' })
+  })
+})
