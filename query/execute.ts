@@ -75,15 +75,47 @@ function combinedSignal (options: QueryOptions): AbortSignal | undefined {
   return signals.length === 1 ? signals[0] : AbortSignal.any(signals)
 }
 
+interface Prepared {
+  base: string | undefined
+  algebra: Algebra.Operation
+  /** The optimized plan, for sources with id access (whose passes use no estimates, so it does not depend on the data). */
+  planned?: Algebra.Operation
+}
+
+/**
+ * Parsed queries by text and parse options, most recent last: a query run again
+ * skips parsing and translation (and, over a source with id access, planning).
+ */
+const prepared = new Map<string, Prepared>()
+const PREPARED_LIMIT = 256
+
+function prepareQuery (text: string, options: QueryOptions): Prepared {
+  const key = `${options.baseIRI ?? ''}\u0000${options.prefixes === undefined ? '' : JSON.stringify(options.prefixes)}\u0000${text}`
+  let p = prepared.get(key)
+  if (p !== undefined) {
+    prepared.delete(key)
+    prepared.set(key, p)
+    return p
+  }
+  const ast = parseQuery(text, { baseIRI: options.baseIRI, prefixes: options.prefixes })
+  p = { base: ast.base, algebra: toAlgebra(ast, text) }
+  prepared.set(key, p)
+  if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string)
+  return p
+}
+
 /** Parses, plans and returns the lazy result of a SPARQL query. */
 export async function executeQuery (source: QuadSource, text: string, options: QueryOptions = {}): Promise<QueryResult> {
-  const ast = parseQuery(text, { baseIRI: options.baseIRI, prefixes: options.prefixes })
-  let op = toAlgebra(ast, text)
+  const query = prepareQuery(text, options)
+  let op = query.algebra
   const signal = combinedSignal(options)
   const useOptimizer = options.optimize ?? true
-  if (useOptimizer) op = await optimize(op, source)
+  if (useOptimizer) {
+    if (source.ids === undefined) op = await optimize(op, source)
+    else op = query.planned ??= await optimize(op, source)
+  }
   const run = (): EvalContext => createContext(source, signal, {
-    baseIRI: ast.base ?? options.baseIRI,
+    baseIRI: query.base ?? options.baseIRI,
     optimize: useOptimizer,
     timeoutMs: options.timeoutMs,
     dataset: { defaultGraphs: options.defaultGraphAsUnion === true ? 'union' : 'store', namedGraphs: 'store' }

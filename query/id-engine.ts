@@ -89,6 +89,28 @@ export class RunState {
     checkSignal(this.ctx)
   }
 
+  private readonly estimates = new Map<string, number>()
+
+  /** The source's estimates for id patterns (four ids each), remembered for the run. */
+  async estimate (probes: Uint32Array): Promise<number[]> {
+    const out: number[] = []
+    const keys: string[] = []
+    let missing: number[] | undefined
+    for (let i = 0; i < probes.length; i += 4) {
+      const key = `${probes[i]!},${probes[i + 1]!},${probes[i + 2]!},${probes[i + 3]!}`
+      keys.push(key)
+      const known = this.estimates.get(key)
+      if (known === undefined) (missing ??= []).push(i >> 2)
+      out.push(known ?? 0)
+    }
+    if (missing === undefined) return out
+    const ask = new Uint32Array(missing.length * 4)
+    missing.forEach((p, k) => ask.set(probes.subarray(p * 4, p * 4 + 4), k * 4))
+    const found = await this.access.estimateIds(ask)
+    missing.forEach((p, k) => { out[p] = found[k]!; this.estimates.set(keys[p]!, found[k]!) })
+    return out
+  }
+
   async match (probes: Uint32Array, limit?: number): Promise<{ quads: Uint32Array, ends: Uint32Array }> {
     const found = await this.access.matchIds(probes, { limit, signal: this.ctx.signal })
     await this.tick(found.quads.length / 4 + probes.length / 4)
@@ -424,7 +446,7 @@ async function estimateRows (node: IdNode, sample: Rows, rs: RunState): Promise<
       let k = 0
       for (let r = 0; r < sample.length; r++) if (probeOf(node, sample.data, r * sample.width, rs, probes, k * 4)) k++
       if (k === 0) return 0
-      const estimates = await rs.access.estimateIds(probes.subarray(0, k * 4))
+      const estimates = await rs.estimate(probes.subarray(0, k * 4))
       let total = 0
       for (let i = 0; i < k; i++) total += estimates[i]!
       return total / n
@@ -464,7 +486,7 @@ async function lookahead (values: ValuesNode, members: IdNode[], sample: Rows, r
   let least = Infinity
   for (const m of members) {
     if (m === values || m.kind === 'values' || !values.slots.some(s => m.vars.has(s))) continue
-    const perRow = await estimateRows(m, fed.sample(SAMPLE * 4), rs)
+    const perRow = await estimateRows(m, fed.sample(SAMPLE), rs)
     least = Math.min(least, perRow * fed.length / Math.max(1, sample.length))
   }
   return least === Infinity ? 0 : least

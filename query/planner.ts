@@ -10,7 +10,9 @@
  *                      soon as they are bound
  *  3. reorderPatterns  order each BGP's patterns greedily by the source's estimate,
  *                      treating already-bound variables as selective and avoiding
- *                      cartesian products
+ *                      cartesian products (over a source with id access, whose
+ *                      id-level engine orders joins itself at run time, with no
+ *                      estimates: only for the BGPs left to the term level)
  *  4. chooseJoins      index nested-loop join where the right side is a BGP or a
  *                      path (evaluated per left solution through the indexes),
  *                      hash join otherwise
@@ -147,13 +149,15 @@ async function reorderPatterns (op: Algebra.Operation, source: QuadSource): Prom
   const estimates = new Map<Algebra.Pattern, number>()
   const bgps: Algebra.Bgp[] = []
   transform(op, (o) => { if (o.type === Algebra.types.BGP) bgps.push(o); return o })
+  // The id-level engine (id-engine.ts) measures its own estimates where it runs; these would go unused.
+  if (source.ids !== undefined) bgps.length = 0
   for (const bgp of bgps) {
     for (const p of bgp.patterns) {
       const constant = (t: RDF.Term): RDF.Term | undefined => varKey(t) === undefined && t.termType !== 'Quad' ? t : undefined
       estimates.set(p, await source.estimate({ subject: constant(p.subject), predicate: constant(p.predicate), object: constant(p.object) }))
     }
   }
-  const estimate = (p: Algebra.Pattern): number => estimates.get(p) ?? Infinity
+  const estimate = (p: Algebra.Pattern): number => estimates.get(p) ?? (source.ids !== undefined ? 1 : Infinity)
   return transform(op, (o) => {
     if (o.type === Algebra.types.BGP && o.patterns.length > 1) return { ...o, patterns: greedyOrder(o.patterns, estimate, new Set()) }
     if (o.type === Algebra.types.JOIN) {

@@ -24,6 +24,9 @@ const CACHE_LIMIT = 200_000
 export class TermCache {
   readonly ids = new Map<string, number>()
   readonly terms = new Map<number, RDF.Term>()
+  /** Estimates by id pattern, valid while the heads are those of `estimatesAt` (any write changes them). */
+  readonly estimates = new Map<string, number>()
+  estimatesAt = ''
 }
 
 export class StoreQuadSource {
@@ -32,7 +35,9 @@ export class StoreQuadSource {
   private readonly keyIds: Map<string, number>
   private readonly terms: Map<number, RDF.Term>
 
-  constructor (private readonly backend: Backend, cache: TermCache = new TermCache()) {
+  private estimatesChecked = false
+
+  constructor (private readonly backend: Backend, private readonly cache: TermCache = new TermCache()) {
     this.keyIds = cache.ids
     this.terms = cache.terms
   }
@@ -208,13 +213,38 @@ export class StoreQuadSource {
     }
   }
 
-  /** Estimates for several id patterns (0 = free). */
+  /**
+   * Estimates for several id patterns (0 = free), remembered across queries until
+   * the next write: counting even a few thousand matches costs more than a small query.
+   */
   async estimateIds (patterns: Uint32Array): Promise<number[]> {
-    return await this.withReader(async reader => {
-      const out: number[] = []
-      for (let i = 0; i < patterns.length; i += 4) out.push(await reader.estimate(idPatternOf(patterns.subarray(i, i + 4))))
-      return out
-    })
+    const cache = this.cache
+    if (!this.estimatesChecked) {
+      this.estimatesChecked = true
+      const at = (await this.backend.heads()).map(h => h.seq).join(',')
+      if (at !== cache.estimatesAt) {
+        cache.estimates.clear()
+        cache.estimatesAt = at
+      }
+    }
+    const out: number[] = []
+    let reader: Reader | undefined
+    try {
+      for (let i = 0; i < patterns.length; i += 4) {
+        const key = `${patterns[i]},${patterns[i + 1]},${patterns[i + 2]},${patterns[i + 3]}`
+        let n = cache.estimates.get(key)
+        if (n === undefined) {
+          reader ??= this.pinned ?? this.backend.reader()
+          n = await reader.estimate(idPatternOf(patterns.subarray(i, i + 4)))
+          if (cache.estimates.size >= CACHE_LIMIT) cache.estimates.clear()
+          cache.estimates.set(key, n)
+        }
+        out.push(n)
+      }
+    } finally {
+      if (reader !== undefined && reader !== this.pinned) reader.release()
+    }
+    return out
   }
 
   /** A cheap estimate of the matches; 0 when a bound term is not in the store. */
