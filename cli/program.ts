@@ -15,6 +15,8 @@ import { registerCount } from './commands/count.js'
 import { registerCar } from './commands/car.js'
 import { registerQuery } from './commands/query.js'
 import { registerUpdate } from './commands/update.js'
+import { registerNetwork } from './commands/network.js'
+import { registerFiles } from './commands/files.js'
 import { PREFIX } from './output.js'
 
 /** The package's version: dist/cli/program.js sits two folders below package.json. */
@@ -46,5 +48,7 @@ export function createProgram (): Command {
   registerCar(program)
   registerQuery(program)
   registerUpdate(program)
+  registerNetwork(program)
+  registerFiles(program)
   return program
 }

@@ -1,0 +1,39 @@
+/**
+ * `rhizome add FILE` stores a file (UnixFS, as IPFS does) among the database's blocks and
+ * prints its ipfs://CID IRI, for quads to name; `rhizome cat IRI` writes a file back out,
+ * fetching it from `--peer`s when it is not held locally.
+ */
+import { createReadStream } from 'node:fs'
+import type { Command } from 'commander'
+import { withGraph } from '../database.js'
+import { InputFileError } from '../errors.js'
+import { print, writeAll } from '../output.js'
+
+export function registerFiles (program: Command): void {
+  program.command('add')
+    .description('store a file with the database and print its ipfs:// IRI (name it in a quad to share it with the graph)')
+    .argument('<file>', 'the file to add, or - for standard input')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      const input = file === '-' ? process.stdin : createReadStream(file)
+      const opened = file === '-' ? Promise.resolve() : new Promise<void>((resolve, reject) => { input.once('open', () => resolve()); input.once('error', reject) })
+      try {
+        await opened
+      } catch (err) {
+        throw new InputFileError(file, (err as Error).message, { cause: err })
+      }
+      await withGraph(command, async (graph, signal) => {
+        print(await graph.addFile(input as AsyncIterable<Uint8Array>, { signal }))
+      })
+    })
+
+  program.command('cat')
+    .description('write a file named by an ipfs:// IRI to standard output')
+    .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)')
+    .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
+      await withGraph(command, async (graph, signal) => {
+        if (options.peer !== undefined) await graph.replicate({ listen: [], peers: options.peer })
+        await writeAll(graph.catFile(iri, { signal }))
+      })
+    })
+}

@@ -1,0 +1,141 @@
+/**
+ * Replication from the command line: `rhizome serve` (replicate a database until
+ * stopped), `rhizome sync` (catch up once from peers), `rhizome pin` (an availability
+ * peer for databases given by address) and the network half of `rhizome clone`
+ * (`--peer`). Long-running commands print their multiaddrs, one per line, and stop
+ * cleanly on Ctrl-C or SIGTERM. A replica's peer ID is its writer key (identity.json).
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Option, type Command } from 'commander'
+import { loadOrCreateIdentity, openGraph, type Graph } from '../../index.js'
+import type { Replicator, ReplicatorOptions } from '../../replication/index.js'
+import { databaseFolder, folderExists, withGraph } from '../database.js'
+import { InputFileError } from '../errors.js'
+import { print } from '../output.js'
+
+interface NetworkFlags {
+  listen?: string[]
+  peer?: string[]
+  psk?: string
+  mdns?: boolean
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+function networkOptions (command: Command, serving: boolean): Command {
+  command
+    .option('--peer <multiaddr>', 'a peer to connect to (repeatable)', collect)
+    .option('--psk <file>', 'a libp2p private-network key file: only peers with the same key can connect')
+  if (serving) {
+    command
+      .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', collect)
+      .addOption(new Option('--mdns', 'find peers on the local network by mDNS'))
+  }
+  return command
+}
+
+function replicatorOptions (flags: NetworkFlags, folder: string | undefined, listen: string[] | undefined): ReplicatorOptions {
+  let psk: Uint8Array | undefined
+  if (flags.psk !== undefined) {
+    try {
+      psk = new Uint8Array(readFileSync(flags.psk))
+    } catch (err) {
+      throw new InputFileError(flags.psk, (err as Error).message, { cause: err })
+    }
+  }
+  return {
+    listen: flags.listen ?? listen,
+    peers: flags.peer ?? [],
+    psk,
+    mdns: flags.mdns === true,
+    identity: folder === undefined ? undefined : loadOrCreateIdentity(folder)
+  }
+}
+
+/** Resolves on the first Ctrl-C or SIGTERM. */
+async function untilStopped (): Promise<void> {
+  await new Promise<void>(resolve => {
+    const stop = (): void => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+}
+
+function printAddresses (replicator: Replicator): void {
+  for (const address of replicator.multiaddrs) print(address)
+}
+
+export function registerNetwork (program: Command): void {
+  networkOptions(program.command('serve'), true)
+    .description('replicate the database with peers until stopped (Ctrl-C); prints its multiaddrs')
+    .action(async (flags: NetworkFlags, command: Command) => {
+      await withGraph(command, async graph => {
+        const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
+        printAddresses(replicator)
+        await untilStopped()
+      })
+    })
+
+  networkOptions(program.command('sync'), false)
+    .description('catch the database up once from the given peers, then exit')
+    .action(async (flags: NetworkFlags, command: Command) => {
+      if (flags.peer === undefined) command.error('sync needs at least one --peer', { exitCode: 2, code: 'rhizome.peerRequired' })
+      await withGraph(command, async graph => {
+        const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
+        const { applied } = await replicator.sync()
+        print(`synced ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+        for (const head of await graph.heads()) print(`head ${head.toString()}`)
+      })
+    })
+
+  networkOptions(program.command('pin'), true)
+    .description('keep databases available for peers (an availability peer): each is kept in DB/ADDRESS; runs until stopped')
+    .argument('<address...>', 'the databases to pin, by address')
+    .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
+      const folder = databaseFolder(command)
+      const { Replicator } = await import('../../replication/index.js')
+      const replicator = await Replicator.create(replicatorOptions(flags, undefined, undefined))
+      const graphs: Graph[] = []
+      try {
+        for (const address of addresses) {
+          const graph = await openGraph({ path: join(folder, address), address, fetch: replicator.manifestFetcher() })
+          graphs.push(graph)
+          await replicator.follow(graph)
+        }
+        printAddresses(replicator)
+        await untilStopped()
+      } finally {
+        await replicator.stop()
+        await Promise.all(graphs.map(async g => await g.close()))
+      }
+    })
+}
+
+/**
+ * `rhizome clone ADDRESS --peer MULTIADDR`: a new replica in `folder`, caught up from the
+ * peers, then closed. Prints the address and the number of commits.
+ */
+export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags): Promise<void> {
+  folderExists(folder)
+  const { Replicator } = await import('../../replication/index.js')
+  const replicator = await Replicator.create(replicatorOptions(flags, undefined, []))
+  try {
+    const graph = await openGraph({ path: folder, address, fetch: replicator.manifestFetcher(), create: { exclusive: true } })
+    try {
+      await replicator.follow(graph)
+      const { applied } = await replicator.sync()
+      print(graph.address)
+      print(`cloned ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+    } finally {
+      await replicator.stop()
+      await graph.close()
+    }
+  } finally {
+    await replicator.stop()
+  }
+}
