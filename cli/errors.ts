@@ -12,14 +12,6 @@ export class NoDatabaseError extends RhizomeError {
   }
 }
 
-/** `rhizome init` on a folder that already holds a database. */
-export class DatabaseExistsError extends RhizomeError {
-  override name = 'DatabaseExistsError'
-  constructor (readonly folder: string, readonly address: string) {
-    super('ERR_DATABASE_EXISTS', `${folder} already holds database ${address}`)
-  }
-}
-
 /** A file named on the command line that cannot be read as what the command needs. */
 export class InputFileError extends RhizomeError {
   override name = 'InputFileError'
