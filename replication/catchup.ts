@@ -15,10 +15,10 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
-import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import { verifyPayload, type Block, type ClockNode, type Commit } from '../merkle-clock/index.js'
 import { ProtocolError } from './errors.js'
+import { FrameReader, FrameWriter } from './frames.js'
 import { fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { missingNodes } from './missing.js'
@@ -33,17 +33,24 @@ export const MAX_PAYLOADS_PER_COMMIT = 1024
 /** Most nodes one round may carry, whatever the requester asks. */
 export const MAX_NODES_PER_ROUND = 100_000
 
-function framed (stream: Stream): LengthPrefixedStream<Stream> {
-  return lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+/** Longest a catch-up waits for a frame, or for the peer to take one, by default (ms). */
+export const INACTIVITY_TIMEOUT = 30_000
+
+async function readFrame (reader: FrameReader): Promise<Uint8Array> {
+  const frame = await reader.read()
+  if (frame === undefined) throw new ProtocolError('the stream ended before the end frame')
+  return frame
 }
 
 // ---------------------------------------------------------------------------------------
 // Responder
 
 /** Serves one catch-up request on `stream`. `graphOf` finds a hosted database by address. */
-export async function serveCatchup (stream: Stream, graphOf: (db: CID) => ReplicaGraph | undefined, options: { signal?: AbortSignal } = {}): Promise<{ sent: number }> {
-  const lp = framed(stream)
-  const request = decodeRequest((await lp.read({ signal: options.signal })).subarray())
+export async function serveCatchup (stream: Stream, graphOf: (db: CID) => ReplicaGraph | undefined, options: { signal?: AbortSignal, inactivityTimeout?: number } = {}): Promise<{ sent: number }> {
+  const io = { signal: options.signal, inactivityTimeout: options.inactivityTimeout ?? INACTIVITY_TIMEOUT }
+  const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
+  const writer = new FrameWriter(stream, io)
+  const request = decodeRequest(await readFrame(reader))
   const graph = graphOf(request.db)
   let sent = 0
   let more = false
@@ -51,33 +58,34 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
     const backend = graph.backend
     if (request.manifest) {
       const manifest = await backend.getBlock(graph.addressCid)
-      if (manifest !== undefined) await lp.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest), options)
+      if (manifest !== undefined) await writer.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest))
     }
     const max = Math.min(request.max, MAX_NODES_PER_ROUND)
     const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.heads, { max, signal: options.signal })
     more = missing.more
-    for (const { cid } of missing.nodes) {
+    for (const { cid, bytes: cached } of missing.nodes) {
       throwIfAborted(options.signal)
-      const bytes = await backend.getBlock(cid)
+      const bytes = cached ?? await backend.getBlock(cid)
       if (bytes === undefined) continue
-      await lp.write(encodeBlockFrame(FRAME_NODE, cid, bytes), options)
+      await writer.write(encodeBlockFrame(FRAME_NODE, cid, bytes))
       sent++
       const node = dagCbor.decode(bytes) as ClockNode
       const chunks: DeltaChunk[] = node.delta !== undefined ? [node.delta] : []
       for (const p of node.payload ?? []) {
         const payload = await backend.getBlock(p)
         if (payload === undefined) continue
-        await lp.write(encodeBlockFrame(FRAME_PAYLOAD, p, payload), options)
+        await writer.write(encodeBlockFrame(FRAME_PAYLOAD, p, payload))
         chunks.push(dagCbor.decode(payload))
       }
       for (const file of filesNamedIn(chunks)) {
         for await (const block of fileBlocks(async c => await backend.getBlock(c), file, options.signal)) {
-          await lp.write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes), options)
+          await writer.write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes))
         }
       }
     }
   }
-  await lp.write(encodeEndFrame({ sent, more }), options)
+  await writer.write(encodeEndFrame({ sent, more }))
+  await writer.flush()
   await stream.close(options)
   return { sent }
 }
@@ -103,7 +111,10 @@ export interface RequestOptions {
   /** Receives the manifest block, unverified: the caller checks it against the address. */
   onManifest?: (cid: CID, bytes: Uint8Array) => void
   onProgress?: (progress: CatchupProgress) => void
+  /** Stops the round (replication stopping). */
   signal?: AbortSignal
+  /** Longest to wait for the next frame, ms. Default INACTIVITY_TIMEOUT. */
+  inactivityTimeout?: number
 }
 
 export interface RoundResult extends CatchupProgress {
@@ -114,8 +125,7 @@ export interface RoundResult extends CatchupProgress {
 interface Arrival {
   cid: CID
   bytes: Uint8Array
-  /** Undefined for a node this replica already holds: it is skipped, not verified again. */
-  verified?: Promise<Block<ClockNode>>
+  verified: Promise<Block<ClockNode>>
   payloads: Array<{ cid: CID, bytes: Uint8Array }>
   size: number
 }
@@ -130,9 +140,12 @@ const WINDOW_BYTES = 32 * 1024 * 1024
 export async function requestCatchup (stream: Stream, graph: ReplicaGraph, options: RequestOptions): Promise<RoundResult> {
   const { signal, verifier } = options
   const batchSize = options.batch ?? 512
-  const lp = framed(stream)
+  const io = { signal, inactivityTimeout: options.inactivityTimeout ?? INACTIVITY_TIMEOUT }
+  const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
+  const writer = new FrameWriter(stream, io)
   const request: CatchupRequest = { db: graph.addressCid, heads: await graph.heads(), manifest: options.manifest ?? false, max: options.max }
-  await lp.write(encodeRequest(request), { signal })
+  await writer.write(encodeRequest(request))
+  await writer.flush()
 
   const window: Arrival[] = []
   let windowBytes = 0
@@ -147,7 +160,6 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
     let taken = 0
     for (; taken < count; taken++) {
       const arrival = window[taken]
-      if (arrival.verified === undefined) continue
       try {
         const node = await arrival.verified
         commits.push(assemble(node, arrival.payloads))
@@ -179,7 +191,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
   try {
     for (;;) {
       throwIfAborted(signal)
-      const frame = decodeFrame((await lp.read({ signal })).subarray())
+      const frame = decodeFrame(await readFrame(reader))
       if (frame.kind === FRAME_END) {
         await finishCurrent()
         await applyPrefix(window.length)
@@ -194,10 +206,11 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
       } else if (frame.kind === FRAME_NODE) {
         await finishCurrent()
         if (++progress.received > options.max) throw new ProtocolError(`responder sent more than the ${options.max} nodes asked for`)
+        // Nodes this replica already holds are verified too (applyVerified then skips them):
+        // a responder sends them only when it does not know some of this replica's heads.
         const bytes = frame.bytes.slice()
-        const known = await graph.backend.node(frame.cid) !== undefined
-        current = { cid: frame.cid, bytes, payloads: [], size: bytes.length, verified: known ? undefined : verifier.verify(frame.cid, bytes) }
-        current.verified?.catch(() => {}) // observed in applyPrefix
+        current = { cid: frame.cid, bytes, payloads: [], size: bytes.length, verified: verifier.verify(frame.cid, bytes) }
+        current.verified.catch(() => {}) // observed in applyPrefix
       } else if (frame.kind === FRAME_PAYLOAD) {
         if (current === undefined) throw new ProtocolError('payload frame before any node')
         if (current.payloads.length >= MAX_PAYLOADS_PER_COMMIT) throw new ProtocolError('too many payload blocks for one commit')
@@ -221,11 +234,14 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
  * never seen). The bytes are unverified: the caller checks them against the address.
  */
 export async function requestManifest (stream: Stream, db: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array | undefined> {
-  const lp = framed(stream)
-  await lp.write(encodeRequest({ db, heads: [], manifest: true, max: 0 }), options)
+  const io = { signal: options.signal, inactivityTimeout: INACTIVITY_TIMEOUT }
+  const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
+  const writer = new FrameWriter(stream, io)
+  await writer.write(encodeRequest({ db, heads: [], manifest: true, max: 0 }))
+  await writer.flush()
   let manifest: Uint8Array | undefined
   for (;;) {
-    const frame = decodeFrame((await lp.read(options)).subarray())
+    const frame = decodeFrame(await readFrame(reader))
     if (frame.kind === FRAME_END) break
     if (frame.kind !== FRAME_MANIFEST || manifest !== undefined || !frame.cid.equals(db)) throw new ProtocolError('expected only the manifest')
     manifest = frame.bytes.slice()

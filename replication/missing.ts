@@ -64,14 +64,16 @@ class HeightHeap {
 }
 
 export interface MissingResult {
-  /** Missing nodes in causal order (ascending height). */
-  nodes: Array<{ cid: CID, height: number }>
+  /** Missing nodes in causal order (ascending height), with their bytes while they fit in the cache budget. */
+  nodes: Array<{ cid: CID, height: number, bytes?: Uint8Array }>
   /** True when more nodes are missing than were returned. */
   more: boolean
 }
 
 /** The commit nodes reachable from this replica's heads that the requester (holding `theirHeads`) lacks. */
-export async function missingNodes (backend: Backend, theirHeads: CID[], options: { max: number, signal?: AbortSignal }): Promise<MissingResult> {
+export async function missingNodes (backend: Backend, theirHeads: CID[], options: { max: number, signal?: AbortSignal, cacheBytes?: number }): Promise<MissingResult> {
+  // Blocks read by the walk are kept for the sender up to this many bytes, then read again.
+  let cacheLeft = options.cacheBytes ?? 32 * 1024 * 1024
   const heap = new HeightHeap()
   const queued = new Map<string, Entry>()
   let onlyMine = 0
@@ -93,22 +95,26 @@ export async function missingNodes (backend: Backend, theirHeads: CID[], options
   for (const head of await backend.heads()) await paint(head.cid, MINE, head.height)
   for (const head of theirHeads) await paint(head, THEIRS)
 
-  let found: Array<{ cid: CID, height: number }> = []
+  let found: Array<{ cid: CID, height: number, bytes?: Uint8Array }> = []
   let more = false
   while (onlyMine > 0) {
     throwIfAborted(options.signal)
     const entry = heap.pop() as Entry
     queued.delete(entry.cid.toString())
     const mine = entry.paint === MINE
+    const bytes = await backend.getBlock(entry.cid)
     if (mine) {
       onlyMine--
-      found.push({ cid: entry.cid, height: entry.height })
+      const keep = bytes !== undefined && bytes.length <= cacheLeft
+      if (keep) cacheLeft -= bytes.length
+      found.push({ cid: entry.cid, height: entry.height, bytes: keep ? bytes : undefined })
       if (found.length >= 2 * options.max && options.max > 0) {
+        const dropped = found.slice(0, found.length - options.max)
+        for (const d of dropped) cacheLeft += d.bytes?.length ?? 0
         found = found.slice(found.length - options.max)
         more = true
       }
     }
-    const bytes = await backend.getBlock(entry.cid)
     if (bytes === undefined) continue
     const node = dagCbor.decode(bytes) as { parents: CID[] }
     for (const parent of node.parents) await paint(parent, mine ? MINE : THEIRS)

@@ -291,9 +291,8 @@ export class Replicator extends EventTarget {
   }
 
   private async serve (stream: Stream, connection: Connection): Promise<void> {
-    const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 120_000)])
     try {
-      await serveCatchup(stream, db => this.hosted.get(db.toString())?.graph, { signal })
+      await serveCatchup(stream, db => this.hosted.get(db.toString())?.graph, { signal: this.controller.signal, inactivityTimeout: this.options.inactivityTimeout })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
       if (isMisbehaviour(err)) await this.block(connection.remotePeer.toString(), `bad catch-up request: ${(err as Error).message}`)
@@ -423,10 +422,10 @@ export class Replicator extends EventTarget {
     let applied = 0
     try {
       for (;;) {
-        const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
+        const signal = this.controller.signal
         let stream: Stream
         try {
-          stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal })
+          stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)]) })
         } catch (err) {
           // Not a Rhizome peer (an IPFS node), or gone: nothing to hold against it.
           this.emit('catchup:failed', { peer: key, address, error: err })
@@ -437,6 +436,7 @@ export class Replicator extends EventTarget {
           max: this.options.roundSize ?? 50_000,
           batch: this.options.batchSize,
           signal,
+          inactivityTimeout: this.options.inactivityTimeout,
           onProgress: p => this.emit('catchup:progress', { peer: key, address, received: p.received, applied: applied + p.applied })
         })
         applied += round.applied

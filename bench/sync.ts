@@ -1,0 +1,149 @@
+/**
+ * `npm run bench:sync`: replication between two processes over loopback TCP.
+ *
+ *   catch-up   a fresh Rhizome replica (SQLite, verification included) catches up a
+ *              database of N single-quad commits (default 10,000) from a serving peer:
+ *              commits per second, from following the database to holding its heads.
+ *   latency    with the two connected, one commit at a time: from the writer's insert
+ *              call to the replica's 'change' event; median and 90th percentile.
+ *   OrbitDB    the same catch-up with @orbitdb/core (events database) for 1,000 and
+ *              10,000 entries, in the same run.
+ *
+ * Flags: --commits N, --samples N (latency), --orbitdb N,N (sizes; 0 to skip),
+ * --workers N (verification threads in the replica). Results go to
+ * bench/results/sync.json beside the console table.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { machineInfo } from './machine.js'
+
+const fromSources = import.meta.url.endsWith('.ts')
+const root = fileURLToPath(new URL(fromSources ? '..' : '../..', import.meta.url))
+
+function flag (name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback
+}
+
+interface Child {
+  next: (event: string, until?: (e: Record<string, any>) => boolean, timeoutMs?: number) => Promise<Record<string, any>>
+  send: (line: string) => void
+  stop: () => Promise<void>
+}
+
+function start (runner: string, role: string, args: object): Child {
+  const script = fileURLToPath(new URL(`./runners/${runner}${fromSources ? '.ts' : '.js'}`, import.meta.url))
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [...(fromSources ? ['--import', 'tsx'] : []), script, role, JSON.stringify(args)], { cwd: root, stdio: 'pipe' })
+  const events: Array<Record<string, any>> = []
+  let wake: (() => void) | undefined
+  let stderr = ''
+  child.stderr.on('data', d => { stderr = (stderr + String(d)).slice(-4000) })
+  createInterface({ input: child.stdout }).on('line', line => {
+    try { events.push(JSON.parse(line)) } catch { process.stderr.write(`[${runner} ${role}] ${line}\n`) }
+    wake?.()
+  })
+  const exited = new Promise<void>(resolve => child.on('exit', () => { wake?.(); resolve() }))
+  return {
+    async next (event, until = () => true, timeoutMs = 300_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const i = events.findIndex(e => e.event === event && until(e))
+        if (i >= 0) return events.splice(i, 1)[0]
+        if (child.exitCode !== null) throw new Error(`${runner} ${role} exited (${child.exitCode}): ${stderr}`)
+        if (Date.now() > deadline) throw new Error(`${runner} ${role}: no '${event}' within ${timeoutMs} ms: ${stderr}`)
+        await new Promise<void>(resolve => { wake = resolve; setTimeout(resolve, 1_000).unref() })
+      }
+    },
+    send (line) { child.stdin.write(line + '\n') },
+    async stop () {
+      child.stdin.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+function percentile (sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]
+}
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits
+
+async function rhizome (commits: number, samples: number, workers: number | undefined): Promise<Record<string, unknown>> {
+  const source = start('sync-rhizome', 'source', { commits })
+  try {
+    const ready = await source.next('ready')
+    console.log(`rhizome: source built ${ready.commits} commits in ${round(ready.buildMs / 1000, 2)} s`)
+    const replica = start('sync-rhizome', 'replica', { address: ready.address, peer: ready.multiaddrs[0], heads: ready.heads, workers })
+    try {
+      const caught = await replica.next('caught-up')
+      console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s`)
+      const latencies: number[] = []
+      for (let i = 0; i < samples; i++) {
+        source.send('commit')
+        const committed = await source.next('committed')
+        const seen = await replica.next('seen', e => (e.heads as string[]).includes(committed.head), 30_000)
+        latencies.push(seen.at - committed.at)
+      }
+      latencies.sort((a, b) => a - b)
+      const median = percentile(latencies, 0.5)
+      console.log(`rhizome: single-commit visibility over ${samples} commits: median ${round(median, 2)} ms, p90 ${round(percentile(latencies, 0.9), 2)} ms`)
+      return {
+        commits: caught.commits,
+        catchupMs: round(caught.ms),
+        commitsPerSecond: Math.round(caught.commitsPerSecond),
+        manifestMs: round(caught.manifestMs),
+        buildMs: round(ready.buildMs),
+        latency: { samples, medianMs: round(median, 2), p90Ms: round(percentile(latencies, 0.9), 2), minMs: round(latencies[0], 2), maxMs: round(latencies[latencies.length - 1], 2) }
+      }
+    } finally {
+      await replica.stop()
+    }
+  } finally {
+    await source.stop()
+  }
+}
+
+async function orbitdb (entries: number): Promise<Record<string, unknown>> {
+  const source = start('sync-orbitdb', 'source', { entries })
+  try {
+    const ready = await source.next('ready', undefined, 900_000)
+    console.log(`orbitdb: source built ${entries} entries in ${round(ready.buildMs / 1000, 2)} s`)
+    const replica = start('sync-orbitdb', 'replica', { entries, address: ready.address, peer: ready.multiaddrs[0] })
+    try {
+      const caught = await replica.next('caught-up', undefined, 900_000)
+      console.log(`orbitdb: catch-up of ${entries} entries in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.entriesPerSecond)} entries/s`)
+      return { entries, catchupMs: round(caught.ms), entriesPerSecond: Math.round(caught.entriesPerSecond) }
+    } finally {
+      await replica.stop()
+    }
+  } finally {
+    await source.stop()
+  }
+}
+
+const commits = Number(flag('commits', '10000'))
+const samples = Number(flag('samples', '50'))
+const workersFlag = flag('workers', '')
+const workers = workersFlag === '' ? undefined : Number(workersFlag)
+const orbitSizes = flag('orbitdb', '1000,10000').split(',').map(Number).filter(n => n > 0)
+
+const results: Record<string, unknown> = { machine: machineInfo(root), date: new Date().toISOString() }
+results.rhizome = await rhizome(commits, samples, workers)
+const orbit: unknown[] = []
+for (const n of orbitSizes) {
+  try {
+    orbit.push(await orbitdb(n))
+  } catch (err) {
+    console.log(`orbitdb ${n}: failed: ${(err as Error).message.slice(0, 300)}`)
+    orbit.push({ entries: n, error: (err as Error).message.slice(0, 300) })
+  }
+}
+results.orbitdb = orbit
+mkdirSync(new URL('./results/', fromSources ? import.meta.url : new URL('../../bench/', import.meta.url)), { recursive: true })
+const out = fileURLToPath(new URL('bench/results/sync.json', `file://${root}/`))
+writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
+console.log(`results: ${out}`)
