@@ -14,6 +14,7 @@ import { nowLiteral } from './functions.js'
 import { df, termKey } from './terms.js'
 import { QueryAbortedError, QueryError, QueryTimeoutError, ResultLimitError } from './errors.js'
 import { instantiateTemplate, describe } from './construct.js'
+import { Solutions } from './id-engine.js'
 
 export type Solution = ReadonlyMap<string, RDF.Term>
 
@@ -186,7 +187,67 @@ function projectedVariables (op: Algebra.Operation): RDF.Variable[] {
 }
 
 /** Applies the result limit and turns scan aborts into the typed timeout/abort error. */
-async function * guard<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined): AsyncIterable<T> {
+function guard<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined): AsyncIterable<T> {
+  if (it instanceof Solutions) {
+    const batches = it.batches as () => AsyncIterator<T[]>
+    return { [Symbol.asyncIterator]: () => new GuardedBatches<T>(batches(), ctx, limit) }
+  }
+  return guardEach(it, ctx, limit)
+}
+
+/**
+ * `guard` over solutions that come a batch at a time: each `next` is answered from
+ * the batch at hand without an asynchronous step of its own.
+ */
+class GuardedBatches<T> implements AsyncIterator<T> {
+  private batch: T[] = []
+  private at = 0
+  private count = 0
+
+  constructor (private readonly source: AsyncIterator<T[]>, private readonly ctx: EvalContext, private readonly limit: number | undefined) {}
+
+  next (): Promise<IteratorResult<T>> {
+    if (this.at >= this.batch.length) return this.refill()
+    try {
+      if (this.limit !== undefined && ++this.count > this.limit) throw new ResultLimitError(this.limit)
+      checkSignal(this.ctx)
+    } catch (e) {
+      return this.fail(e)
+    }
+    return Promise.resolve({ done: false, value: this.batch[this.at++] as T })
+  }
+
+  private async refill (): Promise<IteratorResult<T>> {
+    try {
+      while (this.at >= this.batch.length) {
+        const next = await this.source.next()
+        if (next.done === true) return { done: true, value: undefined }
+        this.batch = next.value
+        this.at = 0
+      }
+    } catch (e) {
+      return await this.fail(e)
+    }
+    return await this.next()
+  }
+
+  private async fail (e: unknown): Promise<never> {
+    await this.source.return?.()
+    throw guardError(e, this.ctx)
+  }
+
+  async return (): Promise<IteratorResult<T>> {
+    await this.source.return?.()
+    return { done: true, value: undefined }
+  }
+}
+
+function guardError (e: unknown, ctx: EvalContext): unknown {
+  if (ctx.signal?.aborted === true && (e instanceof QueryAbortedError || !(e instanceof QueryError))) return abortError(ctx.signal, ctx.timeoutMs)
+  return e
+}
+
+async function * guardEach<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined): AsyncIterable<T> {
   let n = 0
   try {
     for await (const x of it) {

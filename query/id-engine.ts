@@ -515,19 +515,41 @@ export function evaluateIsland (op: Algebra.Operation, ctx: EvalContext): AsyncI
   if (island === null) return undefined
   // A seeded projection is a subquery: the term level scopes its variables.
   if (ctx.seed !== undefined && ctx.seed.size > 0 && (island.project !== undefined || island.distinct || island.offset > 0 || island.limit < Infinity)) return undefined
-  return solutions(island, access, ctx, graph ?? df.defaultGraph())
+  return new Solutions(() => solutionBatches(island, access, ctx, graph ?? df.defaultGraph()))
 }
 
-async function * solutions (island: Island, access: IdAccess, ctx: EvalContext, graph: RDF.Term): AsyncIterable<Bindings> {
+/**
+ * An island's solutions, also readable a batch at a time (`batches`), which the
+ * query's outermost consumer uses to save an asynchronous step per solution.
+ */
+export class Solutions implements AsyncIterable<Bindings> {
+  constructor (readonly batches: () => AsyncIterator<Bindings[]>) {}
+
+  async * [Symbol.asyncIterator] (): AsyncIterator<Bindings> {
+    const it = this.batches()
+    try {
+      while (true) {
+        const next = await it.next()
+        if (next.done === true) return
+        yield * next.value
+      }
+    } finally {
+      await it.return?.()
+    }
+  }
+}
+
+
+async function * solutionBatches (island: Island, access: IdAccess, ctx: EvalContext, graph: RDF.Term): AsyncGenerator<Bindings[]> {
   checkSignal(ctx)
   if (island.limit === 0) return
   const dict = new Dictionary(access)
   const [constants, graphIds] = await Promise.all([dict.ids(island.constants), access.termIds([graph])])
   const graphId = graphIds[0] === 0 ? LOCAL_BASE : graphIds[0]!
   const rs = new RunState(ctx, access, island, constants, graphId, dict)
-  const seed = ctx.seed
+  const seed = ctx.seed !== undefined && ctx.seed.size > 0 ? ctx.seed : undefined
   const start = Rows.single(island.width)
-  if (seed !== undefined && seed.size > 0) {
+  if (seed !== undefined) {
     const entries = [...seed].filter(([k]) => island.names.includes(k))
     const ids = await dict.ids(entries.map(([, t]) => t))
     entries.forEach(([k], i) => { start.data[island.names.indexOf(k)] = ids[i]! })
@@ -539,26 +561,55 @@ async function * solutions (island: Island, access: IdAccess, ctx: EvalContext, 
   let left = island.limit
   const w = island.width
   for await (const rows of run(island.body, start, rs)) {
-    const ids: number[] = []
-    for (let r = 0; r < rows.length; r++) for (const s of out) ids.push(rows.data[r * w + s]!)
-    await dict.resolve(ids)
-    for (let r = 0; r < rows.length; r++) {
+    // The rows kept (DISTINCT, OFFSET, LIMIT), then the terms of their ids in one request.
+    const kept: number[] = []
+    for (let r = 0; r < rows.length && kept.length < left; r++) {
       const base = r * w
       if (seen !== undefined) {
         let key: string | number
         if (out.length === 1) key = rows.data[base + out[0]!]!
-        else { key = ''; for (const s of out) key += rows.data[base + s]! + ',' }
+        else { key = ''; for (const s of out) key += `${rows.data[base + s]!},` }
         if (seen.has(key)) continue
         seen.add(key)
       }
       if (skip > 0) { skip--; continue }
-      const b: Bindings = seed !== undefined && seed.size > 0 ? new Map(seed) : new Map()
-      for (let k = 0; k < out.length; k++) {
-        const id = rows.data[base + out[k]!]!
-        if (id !== 0) b.set(outNames[k]!, dict.term(id))
-      }
-      yield b
-      if (--left <= 0) return
+      kept.push(r)
     }
+    if (kept.length === 0) continue
+    const ids = new Uint32Array(kept.length * out.length)
+    let k = 0
+    for (const r of kept) for (const s of out) ids[k++] = rows.data[r * w + s]!
+    const terms = await termsOf(ids, dict)
+    const batch: Bindings[] = []
+    k = 0
+    for (let i = 0; i < kept.length; i++) {
+      const b: Bindings = seed !== undefined ? new Map(seed) : new Map()
+      for (let j = 0; j < out.length; j++, k++) {
+        const t = terms[k]
+        if (t !== undefined) b.set(outNames[j]!, t)
+      }
+      batch.push(b)
+    }
+    left -= batch.length
+    yield batch
+    if (left <= 0) return
   }
+}
+
+/** The terms of ids (undefined for 0): the source's in one request, local ones from the dictionary. */
+async function termsOf (ids: Uint32Array, dict: Dictionary): Promise<Array<RDF.Term | undefined>> {
+  let stored = 0
+  for (const id of ids) if (id !== 0 && id < LOCAL_BASE) stored++
+  const fromSource = stored === ids.length ? await dict.access.idTerms(ids) : undefined
+  if (fromSource !== undefined) return fromSource
+  const ask: number[] = []
+  for (const id of ids) if (id !== 0 && id < LOCAL_BASE) ask.push(id)
+  const found = ask.length === 0 ? [] : await dict.access.idTerms(ask)
+  const out = new Array<RDF.Term | undefined>(ids.length)
+  let k = 0
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!
+    out[i] = id === 0 ? undefined : id >= LOCAL_BASE ? dict.term(id) : found[k++]
+  }
+  return out
 }

@@ -463,7 +463,8 @@ export class SqliteBackend implements Backend {
       scanMany: async (patterns, limit) => {
         live()
         // One prepared statement per shape of bound positions, each read whole with `all`
-        // (several times faster per row than stepping `iterate` from JavaScript).
+        // (several times faster per row than stepping `iterate` from JavaScript), selecting
+        // only the free positions: the bound ones are the pattern's.
         const byShape: Array<StatementSync | undefined> = []
         const ends = new Uint32Array(patterns.length >> 2)
         let quads = new Uint32Array(Math.max(64, patterns.length))
@@ -478,19 +479,27 @@ export class SqliteBackend implements Backend {
           }
           let st = byShape[shape]
           if (st === undefined) {
+            const free = POSITIONS.filter((_, k) => (shape & (1 << k)) === 0)
             const clauses = POSITIONS.filter((_, k) => (shape & (1 << k)) !== 0).map(c => `${c} = ?`)
             // Its own statements (the comment makes the text differ): `scan` may be stepping the same query.
-            st = prepare('SELECT s, p, o, g FROM quads' + (shape === 0 ? ' NOT INDEXED' : ' WHERE ' + clauses.join(' AND ')) + (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`) + ' /* many */')
+            st = prepare(`SELECT ${free.length === 0 ? '1' : free.join(', ')} FROM quads` + (shape === 0 ? ' NOT INDEXED' : ' WHERE ' + clauses.join(' AND ')) + (limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`) + ' /* many */')
             st.setReturnArrays(true)
             byShape[shape] = st
           }
-          const rows = st.all(...args) as unknown as Array<[number, number, number, number]>
+          const rows = st.all(...args) as unknown as number[][]
           if (n + rows.length * 4 > quads.length) {
             const grown = new Uint32Array(Math.max(quads.length * 2, n + rows.length * 4))
             grown.set(quads.subarray(0, n))
             quads = grown
           }
-          for (const r of rows) { quads[n++] = r[0]; quads[n++] = r[1]; quads[n++] = r[2]; quads[n++] = r[3] }
+          const s0 = patterns[i]; const p0 = patterns[i + 1]; const o0 = patterns[i + 2]; const g0 = patterns[i + 3]
+          for (const r of rows) {
+            let c = 0
+            quads[n++] = s0 !== 0 ? s0 : r[c++]
+            quads[n++] = p0 !== 0 ? p0 : r[c++]
+            quads[n++] = o0 !== 0 ? o0 : r[c++]
+            quads[n++] = g0 !== 0 ? g0 : r[c]
+          }
           ends[i >> 2] = n >> 2
         }
         return { quads: quads.subarray(0, n), ends }
