@@ -1,7 +1,8 @@
 /**
  * The benchmark entry points' shared main: parse the options, run each section
  * (core now; query and sync as their issues land), print its table on stdout,
- * progress on stderr, and write each section's figures as JSON for the README.
+ * progress on stderr, and write each section's figures as JSON and its table as
+ * text (`<results>/<name>.json`, `.txt`) for the README.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
@@ -40,11 +41,13 @@ export async function runSections (sections: Array<Section<object>>, argv: strin
   for (const section of sections) {
     try {
       const report = await section.run(options, log)
-      process.stdout.write(`\n${section.render(report)}\n`)
+      const table = section.render(report)
+      process.stdout.write(`\n${table}\n`)
       await mkdir(resultsDir, { recursive: true })
-      const file = join(resultsDir, `${section.name}.json`)
-      await writeFile(file, JSON.stringify(report, null, 2) + '\n')
-      log(`${section.name}: results written to ${relative(process.cwd(), file)}`)
+      const file = join(resultsDir, section.name)
+      await writeFile(`${file}.json`, JSON.stringify(report, null, 2) + '\n')
+      await writeFile(`${file}.txt`, `${table}\n`)
+      log(`${section.name}: results written to ${relative(process.cwd(), file)}.json and .txt`)
       if (section.failed(report)) failed = true
     } catch (err) {
       failed = true
