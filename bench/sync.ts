@@ -80,7 +80,7 @@ async function rhizome (commits: number, samples: number, workers: number | unde
     const replica = start('sync-rhizome', 'replica', { address: ready.address, peer: ready.multiaddrs[0], heads: ready.heads, workers })
     try {
       const caught = await replica.next('caught-up')
-      console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s`)
+      console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s (replica CPU ${round(caught.cpuMs / 1000, 2)} s, ${Math.round(caught.commits / caught.cpuMs * 1000)} commits per CPU-second)`)
       const latencies: number[] = []
       for (let i = 0; i < samples; i++) {
         source.send('commit')
@@ -95,6 +95,8 @@ async function rhizome (commits: number, samples: number, workers: number | unde
         commits: caught.commits,
         catchupMs: round(caught.ms),
         commitsPerSecond: Math.round(caught.commitsPerSecond),
+        replicaCpuMs: round(caught.cpuMs),
+        commitsPerCpuSecond: Math.round(caught.commits / caught.cpuMs * 1000),
         manifestMs: round(caught.manifestMs),
         buildMs: round(ready.buildMs),
         latency: { samples, medianMs: round(median, 2), p90Ms: round(percentile(latencies, 0.9), 2), minMs: round(latencies[0], 2), maxMs: round(latencies[latencies.length - 1], 2) }

@@ -1,8 +1,13 @@
 /**
  * Catch-up in one round trip (`/rhizome/catchup/1.0.0`, frames in wire.ts).
  *
- * The requester sends its heads; the responder works out what it lacks (missing.ts) and
- * streams every missing block in causal order in the one stream. The requester verifies
+ * The requester sends what it has, compactly: its heads and a sample of older commits
+ * from its log at exponentially growing distances (1, 2, 4, … back), each of which
+ * stands for its whole causal past. The responder works out what the requester lacks
+ * (missing.ts) and streams every missing block in causal order in the one stream.
+ * With concurrent writers, heads alone would not do: a responder that has not seen the
+ * requester's newest commits would know none of its heads and resend all history; with
+ * the sample it resends at most about twice what the two replicas do not share. The requester verifies
  * each node as it arrives with the core's checks (on worker threads, verify-pool.ts),
  * verifies its payloads, and applies commits in batches in arrival order, so an
  * interrupted catch-up keeps every batch applied and the next request starts from there.
@@ -61,7 +66,7 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
       if (manifest !== undefined) await writer.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest))
     }
     const max = Math.min(request.max, MAX_NODES_PER_ROUND)
-    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.heads, { max, signal: options.signal })
+    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.have, { max, signal: options.signal })
     more = missing.more
     for (const { cid, bytes: cached } of missing.nodes) {
       throwIfAborted(options.signal)
@@ -143,7 +148,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
   const io = { signal, inactivityTimeout: options.inactivityTimeout ?? INACTIVITY_TIMEOUT }
   const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
   const writer = new FrameWriter(stream, io)
-  const request: CatchupRequest = { db: graph.addressCid, heads: await graph.heads(), manifest: options.manifest ?? false, max: options.max }
+  const request: CatchupRequest = { db: graph.addressCid, have: await haveSummary(graph), manifest: options.manifest ?? false, max: options.max }
   await writer.write(encodeRequest(request))
   await writer.flush()
 
@@ -207,7 +212,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
         await finishCurrent()
         if (++progress.received > options.max) throw new ProtocolError(`responder sent more than the ${options.max} nodes asked for`)
         // Nodes this replica already holds are verified too (applyVerified then skips them):
-        // a responder sends them only when it does not know some of this replica's heads.
+        // a responder sends a few when it does not know this replica's newest commits.
         const bytes = frame.bytes.slice()
         current = { cid: frame.cid, bytes, payloads: [], size: bytes.length, verified: verifier.verify(frame.cid, bytes) }
         current.verified.catch(() => {}) // observed in applyPrefix
@@ -229,6 +234,23 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
   }
 }
 
+/** This replica's heads, then commits from its log 1, 2, 4, 8, … back from the newest. */
+export async function haveSummary (graph: ReplicaGraph): Promise<CID[]> {
+  const have = await graph.heads()
+  const newest = (await graph.backend.log({ limit: 1 }))[0]
+  if (newest === undefined) return have
+  const seen = new Set(have.map(String))
+  for (let back = 1; back < newest.seq && have.length < 64; back *= 2) {
+    const [record] = await graph.backend.log({ limit: 1, before: newest.seq - back + 1 })
+    if (record === undefined) break
+    if (!seen.has(record.cid.toString())) {
+      seen.add(record.cid.toString())
+      have.push(record.cid)
+    }
+  }
+  return have.slice(0, 256)
+}
+
 /**
  * Asks a peer for the manifest of `db` alone (a replica about to open a database it has
  * never seen). The bytes are unverified: the caller checks them against the address.
@@ -237,7 +259,7 @@ export async function requestManifest (stream: Stream, db: CID, options: { signa
   const io = { signal: options.signal, inactivityTimeout: INACTIVITY_TIMEOUT }
   const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
   const writer = new FrameWriter(stream, io)
-  await writer.write(encodeRequest({ db, heads: [], manifest: true, max: 0 }))
+  await writer.write(encodeRequest({ db, have: [], manifest: true, max: 0 }))
   await writer.flush()
   let manifest: Uint8Array | undefined
   for (;;) {

@@ -70,6 +70,33 @@ export interface MissingResult {
   more: boolean
 }
 
+/**
+ * Every node, for a requester that holds none of this replica's history (a fresh
+ * replica): no walk needed, the local apply order (sequence numbers) is causal already.
+ * Paged newest first through the log, keeping the oldest `max`.
+ */
+async function everything (backend: Backend, max: number, signal?: AbortSignal): Promise<MissingResult> {
+  let kept: Array<{ cid: CID, height: number, seq: number }> = []
+  let more = false
+  let before: number | undefined
+  for (;;) {
+    throwIfAborted(signal)
+    const page = await backend.log({ limit: 4096, before })
+    if (page.length === 0) break
+    kept.push(...page)
+    before = page[page.length - 1].seq
+    if (kept.length >= 2 * max) {
+      kept = kept.slice(kept.length - max)
+      more = true
+    }
+  }
+  if (kept.length > max) {
+    kept = kept.slice(kept.length - max)
+    more = true
+  }
+  return { nodes: kept.reverse().map(r => ({ cid: r.cid, height: r.height })), more }
+}
+
 /** The commit nodes reachable from this replica's heads that the requester (holding `theirHeads`) lacks. */
 export async function missingNodes (backend: Backend, theirHeads: CID[], options: { max: number, signal?: AbortSignal, cacheBytes?: number }): Promise<MissingResult> {
   // Blocks read by the walk are kept for the sender up to this many bytes, then read again.
@@ -94,6 +121,7 @@ export async function missingNodes (backend: Backend, theirHeads: CID[], options
   }
   for (const head of await backend.heads()) await paint(head.cid, MINE, head.height)
   for (const head of theirHeads) await paint(head, THEIRS)
+  if (onlyMine === queued.size) return await everything(backend, options.max, options.signal)
 
   let found: Array<{ cid: CID, height: number, bytes?: Uint8Array }> = []
   let more = false

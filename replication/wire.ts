@@ -7,7 +7,9 @@
  *
  * Catch-up (`/rhizome/catchup/1.0.0`, one stream per round): every message is a frame, an
  * unsigned-varint length then that many bytes, never more than MAX_FRAME_BYTES.
- *   requester → responder: dag-cbor `{ v: 1, db: CID, heads: [CID], manifest: bool, max: int }`
+ *   requester → responder: dag-cbor `{ v: 1, db: CID, have: [CID], manifest: bool, max: int }`
+ *     `have`: commits the requester holds (its heads, then a sample of older ones; see
+ *     catchup.ts), at most MAX_REQUEST_HAVE; `max`: most nodes to send in this round
  *   responder → requester: block frames, then one end frame.
  *     block frame  kind byte (FRAME_MANIFEST | FRAME_NODE | FRAME_PAYLOAD | FRAME_FILE),
  *                  CID length byte, CID bytes, block bytes
@@ -25,7 +27,7 @@ export const CATCHUP_PROTOCOL = '/rhizome/catchup/1.0.0'
 /** A block and its framing: kind, CID length and a CID fit in 128 bytes. */
 export const MAX_FRAME_BYTES = MAX_BLOCK_BYTES + 128
 export const MAX_ANNOUNCED_HEADS = 256
-export const MAX_REQUEST_HEADS = 4096
+export const MAX_REQUEST_HAVE = 4096
 export const MAX_ANNOUNCEMENT_BYTES = 64 * 1024
 
 export const FRAME_END = 0
@@ -61,13 +63,14 @@ export function decodeAnnouncement (bytes: Uint8Array): CID[] {
 
 export interface CatchupRequest {
   db: CID
-  heads: CID[]
+  /** Commits the requester holds: with each, all its ancestors. */
+  have: CID[]
   manifest: boolean
   max: number
 }
 
 export function encodeRequest (request: CatchupRequest): Uint8Array {
-  return dagCbor.encode({ v: 1, db: request.db, heads: request.heads.slice(0, MAX_REQUEST_HEADS), manifest: request.manifest, max: request.max })
+  return dagCbor.encode({ v: 1, db: request.db, have: request.have.slice(0, MAX_REQUEST_HAVE), manifest: request.manifest, max: request.max })
 }
 
 export function decodeRequest (bytes: Uint8Array): CatchupRequest {
@@ -79,9 +82,9 @@ export function decodeRequest (bytes: Uint8Array): CatchupRequest {
   }
   if (value === null || typeof value !== 'object' || value.v !== 1) throw new ProtocolError('request version')
   if (!isCid(value.db)) throw new ProtocolError('request db')
-  if (!Array.isArray(value.heads) || value.heads.length > MAX_REQUEST_HEADS || !value.heads.every(isCid)) throw new ProtocolError('request heads')
+  if (!Array.isArray(value.have) || value.have.length > MAX_REQUEST_HAVE || !value.have.every(isCid)) throw new ProtocolError('request have')
   if (typeof value.manifest !== 'boolean' || !Number.isSafeInteger(value.max) || (value.max as number) < 0) throw new ProtocolError('request fields')
-  return { db: value.db, heads: value.heads, manifest: value.manifest, max: value.max as number }
+  return { db: value.db, have: value.have, manifest: value.manifest, max: value.max as number }
 }
 
 export function encodeBlockFrame (kind: BlockKind, cid: CID, bytes: Uint8Array): Uint8Array {

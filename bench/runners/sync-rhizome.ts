@@ -52,11 +52,15 @@ try {
       graph.addEventListener('change', () => { void check() })
     })
     const start = now()
+    const cpuStart = process.cpuUsage()
     await replicator.follow(graph)
     await caughtUp
     const ms = now() - start
+    const cpu = process.cpuUsage(cpuStart)
     const commits = await graph.backend.nodeCount()
-    say({ event: 'caught-up', commits, ms, commitsPerSecond: commits / ms * 1000, manifestMs: opened - connected, quads: await graph.size() })
+    // CPU time of the whole process (main thread and verification workers) during catch-up
+    const cpuMs = (cpu.user + cpu.system) / 1000
+    say({ event: 'caught-up', commits, ms, commitsPerSecond: commits / ms * 1000, manifestMs: opened - connected, quads: await graph.size(), cpuMs })
     graph.addEventListener('change', event => {
       const detail = (event as CustomEvent<{ heads: unknown[] }>).detail
       say({ event: 'seen', heads: detail.heads.map(String), at: now() })

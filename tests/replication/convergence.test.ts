@@ -89,4 +89,58 @@ describe('replication under faults', () => {
     expect(await dump(fresh.graph)).toEqual(await dump(writer.graph))
     expect(progress.length).toBeGreaterThan(5) // applied batch by batch, not at the end
   })
+
+  it('an interrupted catch-up keeps what it applied and resumes from there', async () => {
+    nodes = await replicas(2, 37, { roundSize: 5_000, batchSize: 100 })
+    const [writer, fresh] = nodes
+    for (let i = 0; i < 1_500; i += 50) await Promise.all(Array.from({ length: 50 }, async (_, j) => await writer.graph.insert([quad('s', 'p', String(i + j))])))
+    const received: number[] = []
+    let cut = false
+    fresh.replicator.addEventListener('catchup:progress', e => {
+      const { applied, received: r } = (e as CustomEvent<{ applied: number, received: number }>).detail
+      received.push(r)
+      // cut the connection once a few batches are in
+      if (!cut && applied >= 300) {
+        cut = true
+        void fresh.replicator.block(writer.replicator.peerId, 'test: cut the connection', 3_600_000)
+      }
+    })
+    await mesh(nodes)
+    await waitFor(() => cut, 'the cut')
+    await waitFor(() => fresh.replicator.ipfs.libp2p.getConnections().length === 0, 'the connection to close')
+    const kept = await fresh.graph.backend.nodeCount()
+    expect(kept).toBeGreaterThanOrEqual(300)
+    expect(kept).toBeLessThan(1_500)
+    received.length = 0
+    fresh.replicator.unblock(writer.replicator.peerId)
+    await fresh.replicator.connect(writer.replicator.multiaddrs[0])
+    await waitFor(async () => await converged([writer.graph, fresh.graph]), 'the catch-up to resume and finish', { graphs: [fresh.graph] })
+    // the second round sent only what the first had not applied
+    expect(Math.max(...received)).toBeLessThanOrEqual(1_500 - kept)
+    expect(await dump(fresh.graph)).toEqual(await dump(writer.graph))
+  })
+
+  it('replicas that diverged exchange about what they do not share, not their whole history', async () => {
+    nodes = await replicas(2, 41)
+    const [a, b] = nodes
+    for (let i = 0; i < 600; i += 50) await Promise.all(Array.from({ length: 50 }, async (_, j) => await a.graph.insert([quad('common', 'p', String(i + j))])))
+    await mesh(nodes)
+    await waitFor(async () => await converged([a.graph, b.graph]), 'the common history to replicate', { graphs: [b.graph] })
+    await a.replicator.block(b.replicator.peerId, 'partition', 3_600_000)
+    await b.replicator.block(a.replicator.peerId, 'partition', 3_600_000)
+    for (const [node, tag] of [[a, 'a'], [b, 'b']] as const) {
+      for (let i = 0; i < 100; i++) await node.graph.insert([quad(tag, 'p', String(i))])
+    }
+    const received = { a: 0, b: 0 }
+    a.replicator.addEventListener('catchup:progress', e => { received.a = Math.max(received.a, (e as CustomEvent<{ received: number }>).detail.received) })
+    b.replicator.addEventListener('catchup:progress', e => { received.b = Math.max(received.b, (e as CustomEvent<{ received: number }>).detail.received) })
+    a.replicator.unblock(b.replicator.peerId)
+    b.replicator.unblock(a.replicator.peerId)
+    await a.replicator.connect(b.replicator.multiaddrs[0])
+    await waitFor(async () => await converged([a.graph, b.graph]), 'the two branches to merge', { graphs: [a.graph, b.graph] })
+    expect(received.a).toBeGreaterThanOrEqual(100)
+    expect(received.b).toBeGreaterThanOrEqual(100)
+    expect(received.a).toBeLessThan(250)
+    expect(received.b).toBeLessThan(250)
+  })
 })

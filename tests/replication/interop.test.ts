@@ -105,4 +105,14 @@ describe('IPFS interop and files', () => {
     nodes.push(...outsider)
     await expect(outsider[0].replicator.connect(a.replicator.multiaddrs[0], { signal: AbortSignal.timeout(2_000) })).rejects.toThrow()
   })
+
+  it('replicas reach each other over WebSockets too', async () => {
+    nodes = await replicas(2, 53, { listen: ['/ip4/127.0.0.1/tcp/0/ws'] })
+    const [a, b] = nodes
+    expect(a.replicator.multiaddrs[0]).toMatch(/\/ws\//)
+    await a.graph.insert([quad('ws', 'p', '1')])
+    await mesh(nodes)
+    await b.graph.insert([quad('ws', 'p', '2')])
+    await waitFor(async () => await converged([a.graph, b.graph]) && await a.graph.size() === 2, 'convergence over WebSockets', { graphs: [a.graph, b.graph] })
+  })
 })
