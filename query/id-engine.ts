@@ -20,7 +20,7 @@ import type * as RDF from '@rdfjs/types'
 import type { Algebra } from 'sparqlalgebrajs'
 import { type Bindings, type EvalContext, checkSignal } from './context.js'
 import { type Compiled, compileExpression, evaluateFilter, evaluateOrUndefined } from './expressions.js'
-import { type FilterSpec, type GroupNode, type IdNode, type Island, type PatternNode, type ValuesNode, compileIsland } from './id-plan.js'
+import { type FilterSpec, type GroupNode, type IdNode, type Island, type OptionalNode, type PatternNode, type ValuesNode, compileIsland } from './id-plan.js'
 import { runClosure } from './id-paths.js'
 import { Dictionary, LOCAL_BASE, Rows } from './id-rows.js'
 import type { IdAccess } from './source.js'
@@ -154,6 +154,29 @@ export function run (node: IdNode, input: Rows, rs: RunState): AsyncIterable<Row
     case 'closure': return runClosure(node, input, rs, run)
     case 'filter': return runFilter(node.input, node.filter, input, rs)
     case 'extend': return runExtend(node.input, node.slot, node.expr, input, rs)
+    case 'optional': return runOptional(node, input, rs)
+  }
+}
+
+/** Each left row with its right extensions that pass the filter, or alone when none does. */
+async function * runOptional (node: OptionalNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
+  const w = input.width
+  for await (const left of run(node.left, input, rs)) {
+    const tagged = new Rows(w, left.length)
+    for (let r = 0; r < left.length; r++) tagged.data[tagged.copyRow(left, r) + node.origin] = r + 1
+    const matched = new Uint8Array(left.length)
+    let out = new Rows(w, 64)
+    for await (const found of run(node.right, tagged, rs)) {
+      const kept = node.expr === undefined ? found : await applyFilter(node.expr, found, rs)
+      for (let i = 0; i < kept.length; i++) {
+        const at = out.copyRow(kept, i)
+        matched[out.data[at + node.origin]! - 1] = 1
+        out.data[at + node.origin] = 0
+      }
+      if (out.length >= BATCH) { yield out; out = new Rows(w, 64) }
+    }
+    for (let r = 0; r < left.length; r++) if (matched[r] === 0) out.copyRow(left, r)
+    if (out.length > 0) yield out
   }
 }
 
@@ -463,6 +486,7 @@ async function estimateRows (node: IdNode, sample: Rows, rs: RunState): Promise<
       return least === Infinity ? 1 : least
     }
     case 'filter': case 'extend': return await estimateRows(node.input, sample, rs)
+    case 'optional': return await estimateRows(node.left, sample, rs)
     case 'closure': {
       // From a bound end: about a few steps' worth of what one step reaches.
       const starts = new Rows(sample.width, sample.length)

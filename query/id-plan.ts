@@ -2,9 +2,10 @@
  * Compiles the part of a query the id-level engine evaluates (an "island") from
  * algebra into id-plan nodes over slots. Islands cover basic graph patterns,
  * joins, VALUES, UNION, property paths, FILTER and BIND (without EXISTS or
- * BNODE), with PROJECT, DISTINCT/REDUCED and LIMIT/OFFSET on top. Anything else
- * (OPTIONAL, MINUS, GROUP, ORDER BY, GRAPH ?g, RDF-star, ...) stays with the
- * term-level evaluator, which may in turn hand its operands to islands.
+ * BNODE), OPTIONAL outside joins, with PROJECT, DISTINCT/REDUCED and
+ * LIMIT/OFFSET on top. Anything else (MINUS, GROUP, ORDER BY, GRAPH ?g,
+ * RDF-star, ...) stays with the term-level evaluator, which may in turn hand its
+ * operands to islands.
  *
  * Invariant that makes correlated evaluation safe (every node extends the rows
  * it is given, an index nested-loop join everywhere): a FILTER or BIND reads only
@@ -85,7 +86,17 @@ export interface ExtendNode extends NodeBase {
   expr: FilterSpec
 }
 
-export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode
+/** OPTIONAL: each row of `left` extended by `right` where `expr` holds, or kept as it is. */
+export interface OptionalNode extends NodeBase {
+  kind: 'optional'
+  left: IdNode
+  right: IdNode
+  expr: FilterSpec | undefined
+  /** A hidden slot holding each left row's number while `right` runs. */
+  origin: number
+}
+
+export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode
 
 export interface Island {
   body: IdNode
@@ -141,7 +152,13 @@ class Compiler {
     return k === undefined ? this.constant(t) : this.slot(k)
   }
 
-  node (op: Algebra.Operation): IdNode {
+  /**
+   * `top`: the node runs on the island's own input only (the root, and down the
+   * inputs of FILTER, BIND and OPTIONAL's left side), never on rows a join feeds
+   * it. There an expression may read any variable, and OPTIONAL is allowed: fed
+   * by a join, an OPTIONAL would see bindings its right side must not.
+   */
+  node (op: Algebra.Operation, top = false): IdNode {
     switch (op.type) {
       case Algebra.types.BGP: return this.group([op])
       case Algebra.types.JOIN: return this.group(op.input)
@@ -152,15 +169,22 @@ class Compiler {
       }
       case Algebra.types.PATH: return this.path(op.predicate, this.pos(op.subject), this.pos(op.object))
       case Algebra.types.FILTER: {
-        const input = this.node(op.input)
-        const filter = this.expression(op.expression, input.certain)
+        const input = this.node(op.input, top)
+        const filter = this.expression(op.expression, top ? undefined : input.certain)
         return { kind: 'filter', input, filter, vars: input.vars, certain: input.certain }
       }
       case Algebra.types.EXTEND: {
-        const input = this.node(op.input)
-        const expr = this.expression(op.expression, input.certain)
+        const input = this.node(op.input, top)
+        const expr = this.expression(op.expression, top ? undefined : input.certain)
         const slot = this.slot(op.variable.value)
         return { kind: 'extend', input, slot, expr, vars: new Set([...input.vars, slot]), certain: input.certain }
+      }
+      case Algebra.types.LEFT_JOIN: {
+        if (!top) throw new Unsupported()
+        const left = this.node(op.input[0], true)
+        const right = this.node(op.input[1])
+        const expr = op.expression === undefined ? undefined : this.expression(op.expression, undefined)
+        return { kind: 'optional', left, right, expr, origin: this.hidden(), vars: union([left.vars, right.vars]), certain: left.certain }
       }
       default: throw new Unsupported()
     }
@@ -254,12 +278,12 @@ class Compiler {
     return { kind: 'pattern', s, p, o, vars, certain: vars }
   }
 
-  /** An expression the island can evaluate, reading only slots its input certainly binds. */
-  expression (expr: Algebra.Expression, certain: Set<number>): FilterSpec {
+  /** An expression the island can evaluate, reading only slots its input certainly binds (where `certain` is given). */
+  expression (expr: Algebra.Expression, certain: Set<number> | undefined): FilterSpec {
     const names = new Set<string>()
     checkExpression(expr, names)
     const slots = [...names].map(n => this.slot(n))
-    for (const s of slots) if (!certain.has(s)) throw new Unsupported()
+    if (certain !== undefined) for (const s of slots) if (!certain.has(s)) throw new Unsupported()
     return { expr, slots, names: [...names] }
   }
 }
@@ -314,7 +338,7 @@ export function compileIsland (op: Algebra.Operation): Island | undefined {
   if ((offset !== 0 || limit !== Infinity || distinct) && project === undefined) return undefined
   const c = new Compiler()
   try {
-    const body = c.node(cur)
+    const body = c.node(cur, true)
     const projected = project?.map(v => c.slot(v.value))
     return { body, width: c.names.length, names: c.names, constants: c.constants, project: projected, distinct, offset, limit }
   } catch (e) {
