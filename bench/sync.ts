@@ -4,8 +4,10 @@
  *   catch-up   a fresh Rhizome replica (SQLite, verification included) catches up a
  *              database of N single-quad commits (default 10,000) from a serving peer:
  *              commits per second, from following the database to holding its heads.
- *   latency    with the two connected, one commit at a time: from the writer's insert
- *              call to the replica's 'change' event; median and 90th percentile.
+ *   latency    with the two connected, one commit at a time, each 50 ms after the last was
+ *              seen (isolated commits: announcements of a busy writer are spaced 25 ms
+ *              apart): from the writer's insert call to the replica's 'change' event;
+ *              median and 90th percentile.
  *   OrbitDB    the same catch-up with @orbitdb/core (events database) for 1,000 and
  *              10,000 entries, in the same run.
  *
@@ -83,6 +85,7 @@ async function rhizome (commits: number, samples: number, workers: number | unde
       console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s (replica CPU ${round(caught.cpuMs / 1000, 2)} s, ${Math.round(caught.commits / caught.cpuMs * 1000)} commits per CPU-second)`)
       const latencies: number[] = []
       for (let i = 0; i < samples; i++) {
+        await new Promise(resolve => setTimeout(resolve, 50))
         source.send('commit')
         const committed = await source.next('committed')
         const seen = await replica.next('seen', e => (e.heads as string[]).includes(committed.head), 30_000)

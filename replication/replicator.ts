@@ -26,7 +26,7 @@ import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { RhizomeError } from '../quad-model/index.js'
-import { decodeManifest, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
+import { decodeManifest, MissingBlockError, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
 import { NoPeersError, ReplicatorStoppedError } from './errors.js'
@@ -49,7 +49,9 @@ export interface ReplicatorOptions extends NodeOptions {
   workers?: number
   /** How long a misbehaving peer stays blocked, ms. Default 600,000. */
   blockFor?: number
-  /** Announcements one peer may send per second on average (bursts of five times that). Default 20. */
+  /** Least time between two announcements of one database, ms. Default 25. */
+  announceSpacing?: number
+  /** Announcements one peer may send per second on average (bursts of five times that); a peer that keeps exceeding it is blocked. Default 60. */
   announcementRate?: number
   /** Longest a catch-up round may go without a frame arriving, ms. Default 30,000. */
   inactivityTimeout?: number
@@ -75,7 +77,9 @@ interface Hosted {
   /** Heads announced by peers not directly connected: fetched over bitswap if no pull brings them. */
   relayed: Map<string, CID>
   timer?: ReturnType<typeof setTimeout>
-  announcing?: Promise<void>
+  announcing: boolean
+  announceWanted: boolean
+  lastAnnounced: number
   onChange: (event: Event) => void
 }
 
@@ -149,7 +153,7 @@ export class Replicator extends EventTarget {
         if (hosted === undefined || !sub.subscribe) continue
         const peer = event.detail.peerId
         this.emit('peer:joined', { peer: peer.toString(), address: hosted.graph.address })
-        void this.announce(hosted)
+        this.announce(hosted)
         void this.pull(hosted, peer)
       }
     })
@@ -165,7 +169,7 @@ export class Replicator extends EventTarget {
   async follow (graph: ReplicaGraph): Promise<void> {
     if (this.hosted.has(graph.address)) return
     const manifest = await graph.backend.getBlock(graph.addressCid)
-    if (manifest === undefined) throw new ReplicatorStoppedError()
+    if (manifest === undefined) throw new MissingBlockError(graph.addressCid)
     const hosted: Hosted = {
       graph,
       topic: topicOf(graph.address),
@@ -173,7 +177,10 @@ export class Replicator extends EventTarget {
       pulls: new Map(),
       expected: new Map(),
       relayed: new Map(),
-      onChange: () => { void this.announce(hosted) }
+      announcing: false,
+      announceWanted: false,
+      lastAnnounced: 0,
+      onChange: () => this.announce(hosted)
     }
     this.hosted.set(graph.address, hosted)
     this.byTopic.set(hosted.topic, hosted)
@@ -299,24 +306,42 @@ export class Replicator extends EventTarget {
     }
   }
 
-  private async announce (hosted: Hosted): Promise<void> {
-    if (this.stopped || hosted.announcing !== undefined) return
-    hosted.announcing = (async () => {
+  /**
+   * Publishes the current heads, at most once per `announceSpacing` ms: a change during an
+   * announcement, or sooner than that after one, is announced once when the spacing allows,
+   * with the heads of that moment. So a busy writer's announcements stay within what its
+   * peers' rate limits accept, and the last heads are always announced.
+   */
+  private announce (hosted: Hosted): void {
+    if (this.stopped) return
+    hosted.announceWanted = true
+    if (hosted.announcing) return
+    hosted.announcing = true
+    const spacing = this.options.announceSpacing ?? 25
+    void (async () => {
       try {
-        const heads = await hosted.graph.heads()
-        if (heads.length > 0 && !this.stopped) await this.node.libp2p.services.pubsub.publish(hosted.topic, encodeAnnouncement(heads))
-      } catch {} finally {
-        hosted.announcing = undefined
+        while (hosted.announceWanted && !this.stopped && this.hosted.has(hosted.graph.address)) {
+          hosted.announceWanted = false
+          const wait = hosted.lastAnnounced + spacing - Date.now()
+          if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref())
+          if (this.stopped) break
+          hosted.lastAnnounced = Date.now()
+          const heads = await hosted.graph.heads()
+          if (heads.length > 0) await this.node.libp2p.services.pubsub.publish(hosted.topic, encodeAnnouncement(heads))
+        }
+      } catch {
+        // the graph closed or the node stopped: nothing to announce
+      } finally {
+        hosted.announcing = false
       }
     })()
-    await hosted.announcing
   }
 
   private scheduleAnnouncement (hosted: Hosted): void {
     const mean = this.options.announceInterval ?? 30_000
     hosted.timer = setTimeout(() => {
       if (this.stopped || !this.hosted.has(hosted.graph.address)) return
-      void this.announce(hosted)
+      this.announce(hosted)
       this.scheduleAnnouncement(hosted)
     }, mean * (0.5 + this.random()))
     hosted.timer.unref?.()
@@ -331,7 +356,7 @@ export class Replicator extends EventTarget {
     if (message.type !== 'signed' || this.isBlocked(peer.toString())) return TopicValidatorResult.Reject
     const key = message.from.toString()
     if (this.isBlocked(key)) return TopicValidatorResult.Reject
-    const rate = this.options.announcementRate ?? 20
+    const rate = this.options.announcementRate ?? 60
     const now = Date.now()
     const bucket = this.buckets.get(key) ?? { tokens: rate * 5, at: now, overflow: 0 }
     bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)
@@ -342,6 +367,7 @@ export class Replicator extends EventTarget {
       return TopicValidatorResult.Ignore
     }
     bucket.tokens--
+    bucket.overflow = Math.max(0, bucket.overflow - 1)
     try {
       decodeAnnouncement(message.data)
     } catch {

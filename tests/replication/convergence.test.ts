@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeAll, converged, dump, mesh, quad, replicas, seeded, waitFor, type Replica } from './helpers.js'
 import type { CID } from '../../index.js'
+import { topicOf } from '../../replication/index.js'
 
 let nodes: Replica[] = []
 afterEach(async () => { await closeAll(nodes); nodes = [] })
@@ -142,5 +143,17 @@ describe('replication under faults', () => {
     expect(received.b).toBeGreaterThanOrEqual(100)
     expect(received.a).toBeLessThan(250)
     expect(received.b).toBeLessThan(250)
+  })
+
+  it('a busy honest writer is not taken for a flooder, and its last heads always get announced', async () => {
+    nodes = await replicas(2, 43, { announceInterval: 3_600_000 }) // no re-announcements: only change announcements
+    const [writer, reader] = nodes
+    const penalized: string[] = []
+    reader.replicator.addEventListener('peer:penalized', e => penalized.push((e as CustomEvent<{ reason: string }>).detail.reason))
+    await mesh(nodes)
+    await waitFor(() => reader.replicator.ipfs.libp2p.services.pubsub.getSubscribers(topicOf(writer.graph.address)).length > 0, 'the reader to see the writer subscribed')
+    for (let i = 0; i < 400; i++) await writer.graph.insert([quad('busy', 'p', String(i))])
+    await waitFor(async () => await converged([writer.graph, reader.graph]), 'the reader to follow the busy writer', { graphs: [reader.graph] })
+    expect(penalized).toEqual([])
   })
 })
