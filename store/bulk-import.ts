@@ -43,8 +43,9 @@ function transferable (input: RdfInput): { input: string | Uint8Array | Readable
   if (input instanceof URL) return { input: { path: fileURLToPath(input) }, transfer: [] }
   let stream: ReadableStream<Uint8Array>
   if (typeof (input as ReadableStream).getReader === 'function') stream = input as ReadableStream<Uint8Array>
-  else if (input instanceof Readable) stream = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>
   else {
+    // Node streams and iterables alike: a text-mode stream yields strings, which a
+    // byte stream cannot carry, so every chunk is encoded on the way.
     const source = input as AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
     const encoder = new TextEncoder()
     stream = Readable.toWeb(Readable.from((async function * () {

@@ -37,6 +37,16 @@ describe('bulk import in a worker thread (on-disk store)', () => {
     } finally { dir.remove() }
   })
 
+  it('takes a text-mode Node stream (string chunks)', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      const stream = Readable.from([lines(500)], { objectMode: false }).setEncoding('utf8')
+      expect(await graph.import(stream, { format: 'nt' })).toMatchObject({ quads: 500 })
+      await graph.close()
+    } finally { dir.remove() }
+  })
+
   it('reads a file: URL (gzipped or not) in the worker itself', async () => {
     const dir = tempDir()
     try {
