@@ -8,7 +8,7 @@ import { Algebra } from 'sparqlalgebrajs'
 import type { QuadSource } from './source.js'
 import { type Bindings, type Dataset, type EvalContext, abortError, checkSignal } from './context.js'
 import { parseQuery, toAlgebra } from './parse.js'
-import { optimize } from './planner.js'
+import { optimize, planIgnoresData } from './planner.js'
 import { evaluate } from './evaluate.js'
 import { nowLiteral } from './functions.js'
 import { df, termKey } from './terms.js'
@@ -79,7 +79,7 @@ function combinedSignal (options: QueryOptions): AbortSignal | undefined {
 interface Prepared {
   base: string | undefined
   algebra: Algebra.Operation
-  /** The optimized plan, for sources with id access (whose passes use no estimates, so it does not depend on the data). */
+  /** The optimized plan where it does not depend on the data (over a source with id access, mostly). */
   planned?: Algebra.Operation
 }
 
@@ -112,8 +112,11 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
   const signal = combinedSignal(options)
   const useOptimizer = options.optimize ?? true
   if (useOptimizer) {
-    if (source.ids === undefined) op = await optimize(op, source)
-    else op = query.planned ??= await optimize(op, source)
+    if (query.planned !== undefined && source.ids !== undefined) op = query.planned
+    else {
+      op = await optimize(op, source)
+      if (planIgnoresData(query.algebra, source)) query.planned = op
+    }
   }
   const run = (): EvalContext => createContext(source, signal, {
     baseIRI: query.base ?? options.baseIRI,

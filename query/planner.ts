@@ -11,8 +11,8 @@
  *  3. reorderPatterns  order each BGP's patterns greedily by the source's estimate,
  *                      treating already-bound variables as selective and avoiding
  *                      cartesian products (over a source with id access, whose
- *                      id-level engine orders joins itself at run time, with no
- *                      estimates: only for the BGPs left to the term level)
+ *                      id-level engine orders joins itself at run time, estimates
+ *                      are asked only for the BGPs it leaves to the term level)
  *  4. chooseJoins      index nested-loop join where the right side is a BGP or a
  *                      path (evaluated per left solution through the indexes),
  *                      hash join otherwise
@@ -148,9 +148,9 @@ function pushFiltersNode (op: Algebra.Operation): Algebra.Operation {
 async function reorderPatterns (op: Algebra.Operation, source: QuadSource): Promise<Algebra.Operation> {
   const estimates = new Map<Algebra.Pattern, number>()
   const bgps: Algebra.Bgp[] = []
-  transform(op, (o) => { if (o.type === Algebra.types.BGP) bgps.push(o); return o })
-  // The id-level engine (id-engine.ts) measures its own estimates where it runs; these would go unused.
-  if (source.ids !== undefined) bgps.length = 0
+  // The id-level engine (id-engine.ts) measures its own estimates where it runs: only
+  // BGPs it leaves to the term level (under GRAPH ?g, or FROM) need them here.
+  termLevelBgps(op, source.ids === undefined, bgps)
   for (const bgp of bgps) {
     for (const p of bgp.patterns) {
       const constant = (t: RDF.Term): RDF.Term | undefined => varKey(t) === undefined && t.termType !== 'Quad' ? t : undefined
@@ -172,6 +172,30 @@ async function reorderPatterns (op: Algebra.Operation, source: QuadSource): Prom
     }
     return o
   })
+}
+
+/** Whether the plan of `op` over `source` asks for no estimates, so it does not depend on the data. */
+export function planIgnoresData (op: Algebra.Operation, source: QuadSource): boolean {
+  const bgps: Algebra.Bgp[] = []
+  termLevelBgps(op, source.ids === undefined, bgps)
+  return bgps.every(b => b.patterns.length <= 1)
+}
+
+/** The BGPs the term-level evaluator runs over a source with id access (all of them without). */
+function termLevelBgps (op: Algebra.Operation, termLevel: boolean, out: Algebra.Bgp[]): void {
+  if (op.type === Algebra.types.BGP) { if (termLevel) out.push(op); return }
+  const inner = termLevel || op.type === Algebra.types.FROM || (op.type === Algebra.types.GRAPH && op.name.termType === 'Variable')
+  if (Array.isArray(op.input)) for (const i of op.input as Algebra.Operation[]) termLevelBgps(i, inner, out)
+  else if (op.input !== undefined && typeof op.input === 'object' && 'type' in op.input) termLevelBgps(op.input as Algebra.Operation, inner, out)
+  if (op.expression !== undefined) for (const e of existenceExpressionsOf(op.expression)) termLevelBgps(e.input, inner, out)
+}
+
+function existenceExpressionsOf (e: Algebra.Expression): Algebra.ExistenceExpression[] {
+  switch (e.expressionType) {
+    case Algebra.expressionTypes.EXISTENCE: return [e]
+    case Algebra.expressionTypes.OPERATOR: case Algebra.expressionTypes.NAMED: return e.args.flatMap(existenceExpressionsOf)
+    default: return []
+  }
 }
 
 function greedyOrder (patterns: Algebra.Pattern[], estimate: (p: Algebra.Pattern) => number, initiallyBound: Set<string>): Algebra.Pattern[] {
