@@ -34,6 +34,8 @@ const MAX_PROBES = 512
 const EAGER_LIMIT = 100_000
 /** Rows sampled to estimate a member's cost. */
 const SAMPLE = 8
+/** Matches read per lookup while sampling. */
+const SAMPLE_MATCHES = 64
 
 interface Step {
   node: IdNode
@@ -111,8 +113,11 @@ export class RunState {
     return out
   }
 
+  /** Above 0 while a plan is being sampled: lookups then read a few matches each. */
+  sampling = 0
+
   async match (probes: Uint32Array, limit?: number): Promise<{ quads: Uint32Array, ends: Uint32Array }> {
-    const found = await this.access.matchIds(probes, { limit, signal: this.ctx.signal })
+    const found = await this.access.matchIds(probes, { limit: limit ?? (this.sampling > 0 ? SAMPLE_MATCHES : undefined), signal: this.ctx.signal })
     await this.tick(found.quads.length / 4 + probes.length / 4)
     return found
   }
@@ -379,7 +384,8 @@ async function * product (node: IdNode, rows: Rows, rs: RunState): AsyncIterable
   if (built === undefined) {
     built = new Rows(rows.width, 64)
     for await (const b of run(node, Rows.single(rows.width), rs)) for (let i = 0; i < b.length; i++) built.copyRow(b, i)
-    rs.once.set(node, built)
+    // While sampling, lookups are capped: what was built then is not the whole member.
+    if (rs.sampling === 0) rs.once.set(node, built)
   }
   const w = rows.width
   let out = new Rows(w, 64)
@@ -421,6 +427,7 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
   let sample = input.sample(SAMPLE)
   const certain = new Set<number>()
   const pending = [...node.filters]
+  let dry = false
   while (remaining.length > 0) {
     const bound = boundSlots(sample)
     for (const s of certain) bound.add(s)
@@ -441,23 +448,33 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
     const ready = pending.filter(f => f.slots.every(s => certain.has(s)))
     for (const f of ready) pending.splice(pending.indexOf(f), 1)
     steps.push({ node: chosen, mode, lazy: steps.length === 0 && bestEstimate * input.length > EAGER_LIMIT, filters: ready })
-    if (remaining.length > 0) sample = await sampleAfter(chosen, mode, sample, rs)
+    // Once the sample runs dry, later members are ordered on estimates alone.
+    if (remaining.length > 0 && !dry) {
+      const after = await sampleAfter(chosen, mode, sample, rs)
+      if (after.length === 0) dry = true
+      else sample = after
+    }
   }
   // Filters whose variables no member binds for certain (none, after the planner's pushdown) run last.
   if (pending.length > 0 && steps.length > 0) steps[steps.length - 1]!.filters.push(...pending)
   return steps
 }
 
-/** The rows after `node`, sampled; when none come out, the rows before (so later estimates still have values). */
+/** Some of the rows after `node` for the sample rows (each lookup capped while sampling). */
 async function sampleAfter (node: IdNode, mode: Step['mode'], sample: Rows, rs: RunState): Promise<Rows> {
   if (sample.length === 0) return sample
   const out = new Rows(sample.width, 64)
-  const source = mode === 'once' ? product(node, sample, rs) : run(node, sample, rs)
-  for await (const b of source) {
-    for (let i = 0; i < b.length; i++) out.copyRow(b, i)
-    if (out.length >= 256) break
+  rs.sampling++
+  try {
+    const source = mode === 'once' ? product(node, sample, rs) : run(node, sample, rs)
+    for await (const b of source) {
+      for (let i = 0; i < b.length; i++) out.copyRow(b, i)
+      if (out.length >= 256) break
+    }
+  } finally {
+    rs.sampling--
   }
-  return out.length === 0 ? sample : out.sample(SAMPLE)
+  return out.sample(SAMPLE)
 }
 
 /** Average rows a member yields for one row of `sample`. */
