@@ -33,7 +33,7 @@ import { NoPeersError, ReplicatorStoppedError } from './errors.js'
 import { addFile, catFile, type FileInput } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
-import { workerVerifier, type NodeVerifier } from './verify-pool.js'
+import { VerifierPool, type NodeVerifier } from './verify-pool.js'
 import { CATCHUP_PROTOCOL, decodeAnnouncement, encodeAnnouncement, topicOf } from './wire.js'
 
 export interface ReplicatorOptions extends NodeOptions {
@@ -45,7 +45,7 @@ export interface ReplicatorOptions extends NodeOptions {
   roundSize?: number
   /** Commits applied per transaction during catch-up. Default 512. */
   batchSize?: number
-  /** Verification worker threads per database. Default: one per core, at most four; 0 verifies inline. */
+  /** Verification worker threads. Default: one per core but one (the main thread applies), at least one, at most four; 0 verifies inline. */
   workers?: number
   /** How long a misbehaving peer stays blocked, ms. Default 600,000. */
   blockFor?: number
@@ -107,17 +107,25 @@ export class Replicator extends EventTarget {
   private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
   private readonly controller = new AbortController()
   private readonly random: () => number
+  private readonly verifiers: VerifierPool
   private stopped = false
 
   private constructor (private readonly options: ReplicatorOptions) {
     super()
     this.random = options.random ?? Math.random
+    this.verifiers = new VerifierPool(options.workers)
   }
 
   /** Starts a node and connects to `options.peers`. */
   static async create (options: ReplicatorOptions = {}): Promise<Replicator> {
     const replicator = new Replicator(options)
-    await replicator.start()
+    try {
+      await replicator.start()
+    } catch (err) {
+      await replicator.stop()
+      await replicator.verifiers.close()
+      throw err
+    }
     return replicator
   }
 
@@ -173,7 +181,7 @@ export class Replicator extends EventTarget {
     const hosted: Hosted = {
       graph,
       topic: topicOf(graph.address),
-      verifier: workerVerifier(graph.addressCid, manifest, new WriterSet(graph.manifest), this.options.workers),
+      verifier: this.verifiers.forDatabase(graph.addressCid, manifest, new WriterSet(graph.manifest)),
       pulls: new Map(),
       expected: new Map(),
       relayed: new Map(),
@@ -206,7 +214,6 @@ export class Replicator extends EventTarget {
       pubsub.topicValidators.delete(hosted.topic)
     }
     await Promise.allSettled([...hosted.pulls.values()].map(async p => await p.done))
-    await hosted.verifier.close()
   }
 
   /**
@@ -289,6 +296,7 @@ export class Replicator extends EventTarget {
     for (const hosted of [...this.hosted.values()]) await this.unfollow(hosted.graph)
     this.stopped = true
     await this.helia.stop()
+    await this.verifiers.close()
   }
 
   // -------------------------------------------------------------------------------------

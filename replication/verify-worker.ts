@@ -1,16 +1,28 @@
-/** A verification worker (see verify-pool.ts): runs the core's verifyNode on batches of nodes. */
-import { parentPort, workerData } from 'node:worker_threads'
+/**
+ * A verification worker (see verify-pool.ts): learns databases from { db, dbBytes,
+ * manifest } messages, then runs the core's verifyNode on batches of nodes.
+ */
+import { parentPort } from 'node:worker_threads'
 import { CID } from 'multiformats/cid'
 import { decodeManifest, verifyNode, WriterSet } from '../merkle-clock/index.js'
 
-const { db: dbBytes, manifest } = workerData as { db: Uint8Array, manifest: Uint8Array }
-const db = CID.decode(dbBytes)
-const writers = new WriterSet(decodeManifest(db, manifest).value)
+const databases = new Map<string, { db: CID, writers: WriterSet }>()
 
-parentPort?.on('message', (batch: Array<{ id: number, cid: Uint8Array, bytes: Uint8Array }>) => {
-  const results = batch.map(({ id, cid, bytes }) => {
+type Message =
+  | { db: string, dbBytes: Uint8Array, manifest: Uint8Array }
+  | Array<{ id: number, db: string, cid: Uint8Array, bytes: Uint8Array }>
+
+parentPort?.on('message', (message: Message) => {
+  if (!Array.isArray(message)) {
+    const db = CID.decode(message.dbBytes)
+    databases.set(message.db, { db, writers: new WriterSet(decodeManifest(db, message.manifest).value) })
+    return
+  }
+  const results = message.map(({ id, db, cid, bytes }) => {
+    const known = databases.get(db)
+    if (known === undefined) return { id, ok: false }
     try {
-      verifyNode(CID.decode(cid), bytes, db, writers)
+      verifyNode(CID.decode(cid), bytes, known.db, known.writers)
       return { id, ok: true }
     } catch {
       return { id, ok: false }
