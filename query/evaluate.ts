@@ -17,7 +17,7 @@ import {
 } from './context.js'
 import { evalBgp, namedGraphs, single, type ScanFilter } from './scan.js'
 import { evalPath } from './paths.js'
-import { evaluateIsland } from './id-engine.js'
+import { evaluateIsland } from './id-island.js'
 import { evalGroup, solutionKey } from './aggregates.js'
 import {
   type Compiled, type ExistsResults, compileExpression, evaluateFilter, evaluateOrUndefined, existenceExpressions

@@ -14,7 +14,7 @@ import { nowLiteral } from './functions.js'
 import { df, termKey } from './terms.js'
 import { QueryAbortedError, QueryError, QueryTimeoutError, ResultLimitError } from './errors.js'
 import { instantiateTemplate, describe } from './construct.js'
-import { Solutions } from './id-engine.js'
+import { Solutions } from './id-island.js'
 
 export type Solution = ReadonlyMap<string, RDF.Term>
 

@@ -8,19 +8,17 @@
  * graph's nodes, and the join keeps those equal to the value).
  * Cost: with both ends unbound the walk starts from every node of the graph.
  */
-import type { ClosureNode, IdNode, Pos } from './id-plan.js'
+import type { ClosureNode, Pos } from './id-plan.js'
 import { Rows } from './id-rows.js'
-import type { RunState } from './id-engine.js'
+import type { RunState } from './id-run.js'
 
 interface Walk { list: number[], set: Set<number> }
-
-export type RunNode = (node: IdNode, input: Rows, rs: RunState) => AsyncIterable<Rows>
 
 function valueAt (pos: Pos, rows: Rows, at: number, rs: RunState): number {
   return pos < 0 ? rs.constants[-1 - pos]! : rows.data[at + pos]!
 }
 
-export async function * runClosure (node: ClosureNode, input: Rows, rs: RunState, run: RunNode): AsyncIterable<Rows> {
+export async function * runClosure (node: ClosureNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
   const w = input.width
   let out = new Rows(w, 64)
   const walks = new Map<number, Walk>()
@@ -29,7 +27,7 @@ export async function * runClosure (node: ClosureNode, input: Rows, rs: RunState
     const key = start * 4 + (backward ? 2 : 0) + (zero ? 1 : 0)
     let walk = walks.get(key)
     if (walk === undefined) {
-      const list = await reach(node, start, backward, zero, rs, run)
+      const list = await reach(node, start, backward, zero, rs)
       walk = { list, set: new Set(list) }
       walks.set(key, walk)
     }
@@ -70,7 +68,7 @@ export async function * runClosure (node: ClosureNode, input: Rows, rs: RunState
 }
 
 /** The nodes reachable from `start` (once each, in breadth-first order). */
-async function reach (node: ClosureNode, start: number, backward: boolean, zero: boolean, rs: RunState, run: RunNode): Promise<number[]> {
+async function reach (node: ClosureNode, start: number, backward: boolean, zero: boolean, rs: RunState): Promise<number[]> {
   const visited = new Set<number>()
   const found: number[] = []
   if (zero) { visited.add(start); found.push(start) }
@@ -82,7 +80,7 @@ async function reach (node: ClosureNode, start: number, backward: boolean, zero:
     const rows = new Rows(rs.width, frontier.length)
     for (const f of frontier) { const at = rows.addEmpty(); rows.data[at + from] = f }
     const next: number[] = []
-    for await (const batch of run(node.step, rows, rs)) {
+    for await (const batch of rs.run(node.step, rows)) {
       const w = batch.width
       for (let i = 0; i < batch.length; i++) {
         const n = batch.data[i * w + to]!
