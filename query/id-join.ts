@@ -16,15 +16,31 @@ import { type FilterSpec, type GroupNode, type IdNode, type ValuesNode } from '.
 import { Rows } from './id-rows.js'
 import { BATCH, type RunState, SAMPLE, applyFilter, joinValues, probeOf, valueOf } from './id-run.js'
 
-/** A driving pattern estimated above this many matches is scanned lazily instead of read at once. */
-const EAGER_LIMIT = 100_000
+/** Thresholds of the join strategies (tests move them to run every strategy on small data). */
+export const joinTuning = {
+  /** A driving pattern estimated above this many matches is scanned lazily instead of read at once. */
+  eagerLimit: 100_000,
+  /** A hash join where the rows expected would make this many times more lookups than the member has matches. */
+  hashRatio: 4
+}
 
 export interface Step {
   node: IdNode
-  /** Correlated (an index nested-loop join), or evaluated once and joined (a product: nothing shared). */
-  mode: 'probe' | 'once'
+  /**
+   * probe: correlated, an index nested-loop join. hash: the member evaluated once,
+   * hashed on `keys` (slots bound on both sides) and probed in memory. once: the
+   * member evaluated once and joined to every row (it shares nothing bound).
+   */
+  mode: 'probe' | 'hash' | 'once'
+  keys: number[]
   lazy: boolean
   filters: FilterSpec[]
+}
+
+/** A member evaluated once for a run, with its rows indexed by the values of some slots. */
+interface Table {
+  rows: Rows
+  index: Map<number | string, number[]> | undefined
 }
 
 export async function * runGroup (node: GroupNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
@@ -50,37 +66,70 @@ async function * pipe (steps: Step[], k: number, rows: Rows, rs: RunState): Asyn
 }
 
 function runStep (step: Step, rows: Rows, rs: RunState): AsyncIterable<Rows> {
-  if (step.mode === 'once') return product(step.node, rows, rs)
+  if (step.mode !== 'probe') return joinBuilt(step.node, step.keys, rows, rs)
   if (step.node.kind === 'pattern') return rs.run(step.node, rows, step.lazy)
   return rs.run(step.node, rows)
 }
 
-/** A member sharing no bound variable: evaluated once, every pair of compatible rows joined. */
-async function * product (node: IdNode, rows: Rows, rs: RunState): AsyncIterable<Rows> {
-  let built = rs.once.get(node)
-  if (built === undefined) {
-    built = new Rows(rows.width, 64)
-    for await (const b of rs.run(node, Rows.single(rows.width))) for (let i = 0; i < b.length; i++) built.copyRow(b, i)
-    // While sampling, lookups are capped: what was built then is not the whole member.
-    if (rs.sampling === 0) rs.once.set(node, built)
+function keyOf (data: Uint32Array, at: number, keys: number[]): number | string | undefined {
+  if (keys.length === 1) return data[at + keys[0]!] || undefined
+  let key = ''
+  for (const k of keys) {
+    const v = data[at + k]!
+    if (v === 0) return undefined
+    key += `${v},`
   }
+  return key
+}
+
+/** The member evaluated once for the run (on an all-unbound row), indexed on `keys`. */
+async function tableOf (node: IdNode, keys: number[], width: number, rs: RunState): Promise<Table> {
+  const known = rs.once.get(node) as Table | undefined
+  if (known !== undefined) return known
+  const rows = new Rows(width, 64)
+  for await (const b of rs.run(node, Rows.single(width))) for (let i = 0; i < b.length; i++) rows.copyRow(b, i)
+  let index: Table['index']
+  if (keys.length > 0) {
+    index = new Map()
+    for (let i = 0; i < rows.length; i++) {
+      const key = keyOf(rows.data, i * width, keys)
+      if (key === undefined) { index = undefined; break }
+      const bucket = index.get(key)
+      if (bucket === undefined) index.set(key, [i])
+      else bucket.push(i)
+    }
+  }
+  const table = { rows, index }
+  // While sampling, lookups are capped: what was built then is not the whole member.
+  if (rs.sampling === 0) rs.once.set(node, table)
+  return table
+}
+
+/**
+ * Joins rows with a member evaluated once: through its hash index where a row
+ * binds the keys, else with every one of its rows (a product where nothing is shared).
+ */
+async function * joinBuilt (node: IdNode, keys: number[], rows: Rows, rs: RunState): AsyncIterable<Rows> {
   const w = rows.width
+  const table = await tableOf(node, keys, w, rs)
+  const built = table.rows
+  let every: number[] | undefined
   let out = new Rows(w, 64)
   for (let r = 0; r < rows.length; r++) {
-    for (let i = 0; i < built.length; i++) {
+    const key = table.index === undefined ? undefined : keyOf(rows.data, r * w, keys)
+    const candidates = key === undefined ? (every ??= Array.from({ length: built.length }, (_, i) => i)) : table.index!.get(key) ?? []
+    for (const i of candidates) {
       const at = out.copyRow(rows, r)
-      let ok = true
       for (let k = 0; k < w; k++) {
         const v = built.data[i * w + k]!
         if (v === 0) continue
         const cur = out.data[at + k]!
         if (cur === 0) out.data[at + k] = v
-        else if (cur !== v) { ok = false; break }
+        else if (cur !== v) { out.pop(); break }
       }
-      if (!ok) out.pop()
     }
     if (out.length >= BATCH) { yield out; out = new Rows(w, 64) }
-    await rs.tick(built.length)
+    await rs.tick(candidates.length)
   }
   if (out.length > 0) yield out
 }
@@ -105,6 +154,8 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
   const certain = new Set<number>()
   const pending = [...node.filters]
   let dry = false
+  // Rows expected at this point of the pipeline, for the first batch.
+  let expected = input.length
   while (remaining.length > 0) {
     const bound = boundSlots(sample)
     for (const s of certain) bound.add(s)
@@ -120,14 +171,21 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
     }
     const chosen = candidates[best]!
     remaining.splice(remaining.indexOf(chosen), 1)
-    const mode = connected.length === 0 && steps.length > 0 ? 'once' : 'probe'
+    let mode: Step['mode'] = connected.length === 0 && steps.length > 0 ? 'once' : 'probe'
+    const keys = [...chosen.certain].filter(v => certain.has(v))
+    if (mode === 'probe' && steps.length > 0 && chosen.kind === 'pattern' && keys.length > 0 && expected > joinTuning.hashRatio) {
+      // Many rows to look up against a member with few matches in all: read it once and hash it.
+      const whole = await estimateRows(chosen, Rows.single(input.width), rs)
+      if (expected > joinTuning.hashRatio * whole) mode = 'hash'
+    }
     for (const s of chosen.certain) certain.add(s)
     const ready = pending.filter(f => f.slots.every(s => certain.has(s)))
     for (const f of ready) pending.splice(pending.indexOf(f), 1)
-    steps.push({ node: chosen, mode, lazy: steps.length === 0 && bestEstimate * input.length > EAGER_LIMIT, filters: ready })
+    steps.push({ node: chosen, mode, keys, lazy: steps.length === 0 && bestEstimate * input.length > joinTuning.eagerLimit, filters: ready })
+    expected *= Math.max(bestEstimate, 1e-3)
     // Once the sample runs dry, later members are ordered on estimates alone.
     if (remaining.length > 0 && !dry) {
-      const after = await sampleAfter(chosen, mode, sample, rs)
+      const after = await sampleAfter(chosen, mode === 'once' ? 'once' : 'probe', sample, rs)
       if (after.length === 0) dry = true
       else sample = after
     }
@@ -143,7 +201,7 @@ async function sampleAfter (node: IdNode, mode: Step['mode'], sample: Rows, rs: 
   const out = new Rows(sample.width, 64)
   rs.sampling++
   try {
-    const source = mode === 'once' ? product(node, sample, rs) : rs.run(node, sample)
+    const source = mode === 'once' ? joinBuilt(node, [], sample, rs) : rs.run(node, sample)
     for await (const b of source) {
       for (let i = 0; i < b.length; i++) out.copyRow(b, i)
       if (out.length >= 256) break

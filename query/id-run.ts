@@ -26,7 +26,8 @@ export type RunNode = (node: IdNode, input: Rows, rs: RunState, lazy: boolean) =
 export class RunState {
   readonly dict: Dictionary
   readonly plans = new Map<GroupNode, Step[]>()
-  readonly once = new Map<IdNode, Rows>()
+  /** Members evaluated once for the run (id-join.ts: hash joins and products). */
+  readonly once = new Map<IdNode, unknown>()
   private readonly compiled = new Map<Algebra.Expression, Compiled>()
   private nodes: number[] | undefined
   private readonly graphNodeCache = new Map<number, boolean>()

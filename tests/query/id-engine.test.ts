@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { openGraph, type Graph } from '../../index.js'
 import { MemorySource, executeQuery, type QuadSource, type QueryResult } from '../../query/index.js'
+import { joinTuning } from '../../query/id-join.js'
 import { EX, quadArb, queryArb, toQuad } from './random-queries.js'
 
 /** The same source with its id access hidden: the term-level evaluator only. */
@@ -66,6 +67,19 @@ describe('id-level engine', () => {
       const source = new MemorySource(quads.map(toQuad))
       expect(await run(source, query), query).toEqual(await run(termsOnly(source), query))
     }), { seed: 7_3_2026, numRuns: 300 })
+  })
+
+  it('gives the term-level answers with hash joins and lazy scans wherever they could run', async () => {
+    const saved = { ...joinTuning }
+    Object.assign(joinTuning, { hashRatio: 0, eagerLimit: 0 })
+    try {
+      await fc.assert(fc.asyncProperty(fc.array(quadArb, { minLength: 20, maxLength: 80 }), queryArb, async (quads, query) => {
+        const source = new MemorySource(quads.map(toQuad))
+        expect(await run(source, query), query).toEqual(await run(termsOnly(source), query))
+      }), { seed: 5_2026, numRuns: 200 })
+    } finally {
+      Object.assign(joinTuning, saved)
+    }
   })
 
   it('gives the term-level answers over the store, in memory and on SQLite', async () => {
