@@ -11,7 +11,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import { evaluateOrUndefined } from './expressions.js'
-import type { FilterSpec, IdNode, OptionalNode, PatternNode } from './id-plan.js'
+import type { FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode } from './id-plan.js'
 import { runClosure } from './id-paths.js'
 import { runGroup } from './id-join.js'
 import { Rows } from './id-rows.js'
@@ -30,6 +30,55 @@ export function run (node: IdNode, input: Rows, rs: RunState, lazy = false): Asy
     case 'filter': return runFilter(node.input, node.filter, input, rs)
     case 'extend': return runExtend(node.input, node.slot, node.expr, input, rs)
     case 'optional': return runOptional(node, input, rs)
+    case 'minus': return runMinus(node, input, rs)
+  }
+}
+
+/**
+ * The left rows that no right row removes (§18.5: compatible and sharing a bound
+ * variable). The right side is evaluated once per run, on its own, and indexed
+ * on the variables both sides bind for certain.
+ */
+async function * runMinus (node: MinusNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
+  const w = input.width
+  let right = rs.once.get(node) as { rows: Rows, keys: number[], index: Map<string, number[]> } | undefined
+  if (right === undefined) {
+    const rows = new Rows(w, 64)
+    for await (const b of rs.run(node.right, Rows.single(w))) for (let i = 0; i < b.length; i++) rows.copyRow(b, i)
+    const keys = [...node.left.certain].filter(v => node.right.certain.has(v))
+    const index = new Map<string, number[]>()
+    for (let i = 0; i < rows.length; i++) {
+      let key = ''
+      for (const k of keys) key += `${rows.data[i * w + k]!},`
+      const bucket = index.get(key)
+      if (bucket === undefined) index.set(key, [i])
+      else bucket.push(i)
+    }
+    right = { rows, keys, index }
+    if (rs.sampling === 0) rs.once.set(node, right)
+  }
+  const { rows: built, keys, index } = right
+  for await (const left of rs.run(node.left, input)) {
+    const out = new Rows(w, left.length)
+    for (let r = 0; r < left.length; r++) {
+      const at = r * w
+      let key = ''
+      for (const k of keys) key += `${left.data[at + k]!},`
+      let removed = false
+      for (const i of index.get(key) ?? []) {
+        let compatible = true; let shared = false
+        for (let k = 0; k < w && compatible; k++) {
+          const a = left.data[at + k]!; const b = built.data[i * w + k]!
+          if (a === 0 || b === 0) continue
+          if (a !== b) compatible = false
+          else shared = true
+        }
+        if (compatible && shared) { removed = true; break }
+      }
+      if (!removed) out.copyRow(left, r)
+    }
+    if (out.length > 0) yield out
+    await rs.tick(left.length)
   }
 }
 
@@ -59,20 +108,22 @@ async function * oneBatch (rows: Rows): AsyncIterable<Rows> {
   if (rows.length > 0) yield rows
 }
 
-function bindQuad (node: PatternNode, input: Rows, r: number, quads: Uint32Array, q: number, out: Rows, excluded: Set<number> | undefined): boolean {
+function bindQuad (node: PatternNode, input: Rows, r: number, quads: Uint32Array, q: number, out: Rows, excluded: Set<number> | undefined, rs: RunState): boolean {
   if (excluded !== undefined && excluded.has(quads[q + 1]!)) return false
+  if (node.g !== undefined && quads[q + 3] === rs.defaultGraph) return false
   const at = out.copyRow(input, r)
-  const data = out.data
-  const positions = [node.s, node.p, node.o]
-  for (let k = 0; k < 3; k++) {
-    const slot = positions[k]!
-    if (slot < 0) continue
-    const value = quads[q + k]!
-    const current = data[at + slot]!
-    if (current === 0) data[at + slot] = value
-    else if (current !== value) { out.pop(); return false }
-  }
-  return true
+  if (bindSlot(out.data, at, node.s, quads[q]!) && bindSlot(out.data, at, node.p, quads[q + 1]!) && bindSlot(out.data, at, node.o, quads[q + 2]!) &&
+    (node.g === undefined || bindSlot(out.data, at, node.g, quads[q + 3]!))) return true
+  out.pop()
+  return false
+}
+
+/** Binds a slot of the row at `at` to `value`, or checks it agrees; a constant position (< 0) agrees. */
+function bindSlot (data: Uint32Array, at: number, slot: number, value: number): boolean {
+  if (slot < 0) return true
+  const current = data[at + slot]!
+  if (current === 0) { data[at + slot] = value; return true }
+  return current === value
 }
 
 function excludedIds (node: PatternNode, rs: RunState): Set<number> | undefined {
@@ -88,7 +139,7 @@ async function * runPattern (node: PatternNode, input: Rows, rs: RunState, lazy:
     const probe = new Uint32Array(4)
     if (!probeOf(node, input.data, 0, rs, probe, 0)) return
     for await (const quads of rs.access.scanIds(probe, { signal: rs.ctx.signal })) {
-      for (let q = 0; q < quads.length; q += 4) bindQuad(node, input, 0, quads, q, out, excluded)
+      for (let q = 0; q < quads.length; q += 4) bindQuad(node, input, 0, quads, q, out, excluded, rs)
       await rs.tick(quads.length / 4)
       if (out.length >= BATCH) { yield out; out = new Rows(w, 64) }
     }
@@ -110,7 +161,7 @@ async function * runPattern (node: PatternNode, input: Rows, rs: RunState, lazy:
     let q = 0
     for (let i = 0; i < n; i++) {
       const r = rowOf[i]!
-      for (const stop = ends[i]! * 4; q < stop; q += 4) bindQuad(node, input, r, quads, q, out, excluded)
+      for (const stop = ends[i]! * 4; q < stop; q += 4) bindQuad(node, input, r, quads, q, out, excluded, rs)
     }
     // Aim at about a batch of matches per call.
     const fanout = quads.length / 4 / n

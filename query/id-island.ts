@@ -15,27 +15,35 @@ import type { IdAccess } from './source.js'
 import { df } from './terms.js'
 
 const islands = new WeakMap<Algebra.Operation, Island | null>()
+const graphIslands = new WeakMap<Algebra.Operation, Map<string, Island | null>>()
 
 /**
  * The solutions of `op` evaluated on term ids, or undefined where the id-level
- * engine does not apply (no IdAccess, another dataset or graph context, or an
- * operator it does not cover).
+ * engine does not apply (no IdAccess, another dataset, or an operator it does
+ * not cover).
  */
 export function evaluateIsland (op: Algebra.Operation, ctx: EvalContext): AsyncIterable<Bindings> | undefined {
   const access = ctx.source.ids
   if (access === undefined || !ctx.optimize) return undefined
   if (ctx.dataset.defaultGraphs !== 'store') return undefined
   const graph = ctx.activeGraph
-  if (graph !== undefined && graph.termType !== 'NamedNode' && graph.termType !== 'BlankNode') return undefined
-  let island = islands.get(op)
-  if (island === undefined) {
-    island = compileIsland(op) ?? null
-    islands.set(op, island)
+  let island: Island | null | undefined
+  if (graph?.termType === 'Variable') {
+    // GRAPH ?g over the store's named graphs: the graph is one more slot of every pattern.
+    if (ctx.dataset.namedGraphs !== 'store') return undefined
+    let byName = graphIslands.get(op)
+    if (byName === undefined) graphIslands.set(op, byName = new Map())
+    island = byName.get(graph.value)
+    if (island === undefined) byName.set(graph.value, island = compileIsland(op, graph.value) ?? null)
+  } else if (graph === undefined || graph.termType === 'NamedNode' || graph.termType === 'BlankNode') {
+    island = islands.get(op)
+    if (island === undefined) islands.set(op, island = compileIsland(op) ?? null)
   }
-  if (island === null) return undefined
+  if (island === null || island === undefined) return undefined
   // A seeded projection is a subquery: the term level scopes its variables.
   if (ctx.seed !== undefined && ctx.seed.size > 0 && (island.project !== undefined || island.distinct || island.offset > 0 || island.limit < Infinity)) return undefined
-  return new Solutions(() => solutionBatches(island, access, ctx, graph ?? df.defaultGraph()))
+  const active = graph?.termType === 'Variable' ? undefined : graph ?? df.defaultGraph()
+  return new Solutions(() => solutionBatches(island, access, ctx, active))
 }
 
 /**
@@ -60,13 +68,14 @@ export class Solutions implements AsyncIterable<Bindings> {
 }
 
 
-async function * solutionBatches (island: Island, access: IdAccess, ctx: EvalContext, graph: RDF.Term): AsyncGenerator<Bindings[]> {
+/** Solutions a batch at a time; `graph` is the active graph, undefined under GRAPH ?g. */
+async function * solutionBatches (island: Island, access: IdAccess, ctx: EvalContext, graph: RDF.Term | undefined): AsyncGenerator<Bindings[]> {
   checkSignal(ctx)
   if (island.limit === 0) return
   const dict = new Dictionary(access)
-  const [constants, graphIds] = await Promise.all([dict.ids(island.constants), access.termIds([graph])])
-  const graphId = graphIds[0] === 0 ? LOCAL_BASE : graphIds[0]!
-  const rs = new RunState(ctx, access, island, constants, graphId, dict, run)
+  const [constants, graphIds] = await Promise.all([dict.ids(island.constants), access.termIds([graph ?? df.defaultGraph(), df.defaultGraph()])])
+  const graphId = graph === undefined ? 0 : graphIds[0] === 0 ? LOCAL_BASE : graphIds[0]!
+  const rs = new RunState(ctx, access, island, constants, graphId, graphIds[1]!, dict, run)
   const seed = ctx.seed !== undefined && ctx.seed.size > 0 ? ctx.seed : undefined
   const start = Rows.single(island.width)
   if (seed !== undefined) {

@@ -238,7 +238,7 @@ async function estimateRows (node: IdNode, sample: Rows, rs: RunState): Promise<
       return least === Infinity ? 1 : least
     }
     case 'filter': case 'extend': return await estimateRows(node.input, sample, rs)
-    case 'optional': return await estimateRows(node.left, sample, rs)
+    case 'optional': case 'minus': return await estimateRows(node.left, sample, rs)
     case 'closure': {
       // From a bound end: about a few steps' worth of what one step reaches.
       const starts = new Rows(sample.width, sample.length)

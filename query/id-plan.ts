@@ -2,10 +2,10 @@
  * Compiles the part of a query the id-level engine evaluates (an "island") from
  * algebra into id-plan nodes over slots. Islands cover basic graph patterns,
  * joins, VALUES, UNION, property paths, FILTER and BIND (without EXISTS or
- * BNODE), OPTIONAL outside joins, with PROJECT, DISTINCT/REDUCED and
- * LIMIT/OFFSET on top. Anything else (MINUS, GROUP, ORDER BY, GRAPH ?g,
- * RDF-star, ...) stays with the term-level evaluator, which may in turn hand its
- * operands to islands.
+ * BNODE), OPTIONAL and MINUS outside joins, with PROJECT, DISTINCT/REDUCED and
+ * LIMIT/OFFSET on top, in the default graph, one named graph, or under GRAPH ?g
+ * (paths excepted). Anything else (GROUP, ORDER BY, RDF-star, ...) stays with
+ * the term-level evaluator, which may in turn hand its operands to islands.
  *
  * Invariant that makes correlated evaluation safe (every node extends the rows
  * it is given, an index nested-loop join everywhere): a FILTER or BIND reads only
@@ -32,6 +32,8 @@ export interface PatternNode extends NodeBase {
   s: Pos
   p: Pos
   o: Pos
+  /** Under GRAPH ?g: the slot of the graph variable, bound to the named graph each match is in. */
+  g?: number
   /** Negated property set: constants whose ids the predicate must not be. */
   exclude?: Pos[]
 }
@@ -96,7 +98,14 @@ export interface OptionalNode extends NodeBase {
   origin: number
 }
 
-export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode
+/** MINUS: the rows of `left` compatible with no row of `right` that shares a variable with them. */
+export interface MinusNode extends NodeBase {
+  kind: 'minus'
+  left: IdNode
+  right: IdNode
+}
+
+export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode | MinusNode
 
 export interface Island {
   body: IdNode
@@ -104,6 +113,8 @@ export interface Island {
   /** Variable key of each slot ('' for a hidden slot: a path's intermediate node). */
   names: string[]
   constants: RDF.Term[]
+  /** Under GRAPH ?g: the graph variable's slot (patterns then range over the named graphs). */
+  graph: number | undefined
   /** Slots of the projected variables; undefined: every named slot. */
   project: number[] | undefined
   distinct: boolean
@@ -118,6 +129,8 @@ class Compiler {
   readonly names: string[] = []
   readonly constants: RDF.Term[] = []
   private readonly constantIndex = new Map<string, number>()
+  /** The graph variable's slot, compiling the body of GRAPH ?g. */
+  graph: number | undefined
 
   slot (key: string): number {
     let s = this.slots.get(key)
@@ -179,6 +192,13 @@ class Compiler {
         const slot = this.slot(op.variable.value)
         return { kind: 'extend', input, slot, expr, vars: new Set([...input.vars, slot]), certain: input.certain }
       }
+      case Algebra.types.MINUS: {
+        // Fed by a join, a MINUS would see variables shared with its right side that it must not.
+        if (!top) throw new Unsupported()
+        const left = this.node(op.input[0], true)
+        const right = this.node(op.input[1])
+        return { kind: 'minus', left, right, vars: left.vars, certain: left.certain }
+      }
       case Algebra.types.LEFT_JOIN: {
         if (!top) throw new Unsupported()
         const left = this.node(op.input[0], true)
@@ -209,8 +229,8 @@ class Compiler {
   }
 
   private pattern (s: RDF.Term, p: RDF.Term, o: RDF.Term): PatternNode {
-    const node: PatternNode = { kind: 'pattern', s: this.pos(s), p: this.pos(p), o: this.pos(o), vars: new Set(), certain: new Set() }
-    for (const x of [node.s, node.p, node.o]) if (x >= 0) node.vars.add(x)
+    const node: PatternNode = { kind: 'pattern', s: this.pos(s), p: this.pos(p), o: this.pos(o), g: this.graph, vars: new Set(), certain: new Set() }
+    for (const x of [node.s, node.p, node.o, node.g]) if (x !== undefined && x >= 0) node.vars.add(x)
     node.certain = node.vars
     return node
   }
@@ -226,6 +246,8 @@ class Compiler {
   }
 
   private path (path: Algebra.PropertyPathSymbol, s: Pos, o: Pos): IdNode {
+    // A path walks one graph; under GRAPH ?g the term level walks each in turn.
+    if (this.graph !== undefined) throw new Unsupported()
     const ends = new Set([s, o].filter(x => x >= 0))
     switch (path.type) {
       case Algebra.types.LINK: return this.linkPattern(s, this.constant(path.iri), o)
@@ -323,7 +345,7 @@ function intersection (sets: Array<Set<number>>): Set<number> {
  * The island for `op`, or undefined where the id-level engine does not cover it.
  * On top: LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, each optional.
  */
-export function compileIsland (op: Algebra.Operation): Island | undefined {
+export function compileIsland (op: Algebra.Operation, graphVariable?: string): Island | undefined {
   let offset = 0; let limit = Infinity; let distinct = false
   let project: RDF.Variable[] | undefined
   let cur = op
@@ -337,10 +359,11 @@ export function compileIsland (op: Algebra.Operation): Island | undefined {
   // A bare LIMIT or DISTINCT over something that is not a projection is left to the term level.
   if ((offset !== 0 || limit !== Infinity || distinct) && project === undefined) return undefined
   const c = new Compiler()
+  if (graphVariable !== undefined) c.graph = c.slot(graphVariable)
   try {
     const body = c.node(cur, true)
     const projected = project?.map(v => c.slot(v.value))
-    return { body, width: c.names.length, names: c.names, constants: c.constants, project: projected, distinct, offset, limit }
+    return { body, width: c.names.length, names: c.names, constants: c.constants, graph: c.graph, project: projected, distinct, offset, limit }
   } catch (e) {
     if (e instanceof Unsupported) return undefined
     throw e

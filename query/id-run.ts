@@ -38,8 +38,10 @@ export class RunState {
     readonly access: IdAccess,
     readonly island: Island,
     readonly constants: Uint32Array,
-    /** Id of the active graph; LOCAL_BASE when the source holds no such graph. */
+    /** Id of the active graph; LOCAL_BASE when the source holds no such graph; 0 under GRAPH ?g. */
     readonly graph: number,
+    /** Id of the default graph (0 if the source has none), which GRAPH ?g never matches. */
+    readonly defaultGraph: number,
     dict: Dictionary,
     private readonly runner: RunNode
   ) {
@@ -142,12 +144,12 @@ export function valueOf (pos: number, data: Uint32Array, at: number, rs: RunStat
 /** Fills four probe slots for row `at`; false when the row cannot match (a local id, or no such graph). */
 export function probeOf (node: PatternNode, data: Uint32Array, at: number, rs: RunState, probes: Uint32Array, k: number): boolean {
   const s = valueOf(node.s, data, at, rs); const p = valueOf(node.p, data, at, rs); const o = valueOf(node.o, data, at, rs)
-  if (s >= LOCAL_BASE || p >= LOCAL_BASE || o >= LOCAL_BASE || rs.graph >= LOCAL_BASE) return false
-  probes[k] = s; probes[k + 1] = p; probes[k + 2] = o; probes[k + 3] = rs.graph
+  const g = node.g === undefined ? rs.graph : data[at + node.g]!
+  if (s >= LOCAL_BASE || p >= LOCAL_BASE || o >= LOCAL_BASE || g >= LOCAL_BASE) return false
+  probes[k] = s; probes[k + 1] = p; probes[k + 2] = o; probes[k + 3] = g
   return true
 }
 
-/** Extends row `r` of `input` with quad `q`; false (and nothing added) when they disagree. */
 /** Per row, per VALUES row: the compatible combinations. */
 export function joinValues (node: ValuesNode, input: Rows, rs: RunState): Rows {
   const w = input.width

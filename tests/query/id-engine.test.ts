@@ -96,11 +96,11 @@ describe('id-level engine', () => {
   })
 
   it('keeps nested scans of the same shape apart on SQLite', async () => {
-    // GRAPH ?g runs at the term level: two scans of one shape, one inside the other, on one snapshot.
+    // With FROM NAMED the term level runs GRAPH ?g: two scans of one shape, one inside the other, on one snapshot.
     const data = [0, 1, 2].map(i => toQuad({ s: i, p: 0, o: { iri: i }, g: 0 }))
     const graph = await storeWith(data, true)
     try {
-      const found = await rows(await graph.query(`PREFIX : <${EX}> SELECT ?a ?c { GRAPH ?g { ?a :p0 ?b . ?c :p0 ?d } }`))
+      const found = await rows(await graph.query(`PREFIX : <${EX}> SELECT ?a ?c FROM NAMED :g0 { GRAPH ?g { ?a :p0 ?b . ?c :p0 ?d } }`))
       expect(found).toHaveLength(9)
     } finally {
       await graph.close()
