@@ -23,7 +23,7 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { CID } from 'multiformats/cid'
 import { factory } from '../../index.js'
-import { fileCid } from '../../replication/index.js'
+import { CATCHUP_PROTOCOL, fileCid } from '../../replication/index.js'
 import { closeAll, converged, dump, ex, LOOPBACK, mesh, quad, replicas, waitFor, type Replica } from './helpers.js'
 
 let nodes: Replica[] = []
@@ -114,5 +114,21 @@ describe('IPFS interop and files', () => {
     await mesh(nodes)
     await b.graph.insert([quad('ws', 'p', '2')])
     await waitFor(async () => await converged([a.graph, b.graph]) && await a.graph.size() === 2, 'convergence over WebSockets', { graphs: [a.graph, b.graph] })
+  })
+
+  it('bitswap is the fallback when the only path to a writer is a peer that does not serve catch-up', async () => {
+    nodes = await replicas(3, 59, { announceInterval: 300 })
+    const [writer, relay, reader] = nodes
+    await writer.graph.insert([quad('far', 'p', '0')])
+    await writer.replicator.connect(relay.replicator.multiaddrs[0])
+    await waitFor(async () => await converged([writer.graph, relay.graph]), 'the relay to have the first commit', { graphs: [relay.graph] })
+    // the relay keeps gossiping and serving bitswap, but no longer answers catch-up
+    await relay.replicator.ipfs.libp2p.unhandle(CATCHUP_PROTOCOL)
+    await reader.replicator.connect(relay.replicator.multiaddrs[0])
+    await writer.graph.insert([quad('far', 'p', '1')])
+    await waitFor(async () => await converged([writer.graph, relay.graph]), 'the relay to follow the writer', { graphs: [relay.graph] })
+    await waitFor(async () => await converged([writer.graph, reader.graph]), 'the reader to get the commits over bitswap through the relay', { graphs: [reader.graph] })
+    expect(reader.replicator.ipfs.libp2p.getConnections(writer.replicator.ipfs.libp2p.peerId)).toHaveLength(0)
+    expect(await dump(reader.graph)).toEqual(await dump(writer.graph))
   })
 })
