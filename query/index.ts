@@ -3,8 +3,14 @@
  * translate (sparqlalgebrajs), optimize (named passes in planner.ts), evaluate
  * lazily against a QuadSource (source.ts) that the store implements. query/ never
  * imports the store. Updates are computed fully, then committed once.
+ *
+ * Two evaluators share the work. Over a source with id access (IdAccess: the
+ * store, MemorySource) the id-level engine (id-*.ts) runs what it covers, most
+ * of a typical query, on integer term ids in batches, ordering joins at run time;
+ * the term-level evaluator (evaluate.ts) runs the rest on RDF/JS terms, asking
+ * the id-level engine first for every operator it meets.
  */
-export type { QuadPattern, QuadSource, UpdateTarget, QuadChange, DocumentLoader } from './source.js'
+export type { QuadPattern, QuadSource, IdAccess, UpdateTarget, QuadChange, DocumentLoader } from './source.js'
 export { MemorySource } from './memory-source.js'
 export {
   executeQuery, toArray, solutionToRecord,
