@@ -10,11 +10,7 @@
  * When the announcer is not directly connected, the peer that relayed the announcement is
  * asked instead, and bitswap (any connected peer, IPFS nodes included) is the fallback.
  *
- * Misbehaviour costs a peer its connection: anything a catch-up stream carries that fails
- * verification or the protocol, or a flood of announcements, blocks the peer for
- * `blockFor` ms (hung up, and every connection with it refused); announcing heads it then
- * does not serve, or malformed announcements, are strikes, and three strikes block it.
- * Honest peers are never blocked for being slow or gone.
+ * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts).
  *
  * Events (CustomEvent): 'peer:joined' { peer, address } when a peer joins a database's
  * topic; 'catchup:progress' { peer, address, received, applied } per applied batch;
@@ -25,7 +21,6 @@ import { CID } from 'multiformats/cid'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
-import { RhizomeError } from '../quad-model/index.js'
 import { decodeManifest, MissingBlockError, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
@@ -34,6 +29,7 @@ import { addFile, catFile, type FileInput } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
 import { VerifierPool, type NodeVerifier } from './verify-pool.js'
+import { isMisbehaviour, PeerPolicy } from './peer-policy.js'
 import { CATCHUP_PROTOCOL, decodeAnnouncement, encodeAnnouncement, topicOf } from './wire.js'
 
 export interface ReplicatorOptions extends NodeOptions {
@@ -83,28 +79,14 @@ interface Hosted {
   onChange: (event: Event) => void
 }
 
-const SEVERE_CODES = new Set([
-  'ERR_PROTOCOL', 'ERR_HASH_MISMATCH', 'ERR_BAD_SIGNATURE', 'ERR_FOREIGN_WRITER', 'ERR_WRONG_DATABASE',
-  'ERR_INVALID_NODE', 'ERR_MISSING_BLOCK', 'ERR_BLOCK_TOO_LARGE', 'ERR_MALFORMED_BLOCK'
-])
-
 /** Most commit nodes one bitswap fallback gathers before merging. */
 const RELAYED_MAX_NODES = 10_000
-
-/** True for errors that only a misbehaving peer causes (not a dropped connection or an abort). */
-function isMisbehaviour (err: unknown): boolean {
-  if (err instanceof RhizomeError) return SEVERE_CODES.has(err.code)
-  const name = (err as Error)?.name
-  return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError'
-}
 
 export class Replicator extends EventTarget {
   private helia?: RhizomeHelia
   private readonly hosted = new Map<string, Hosted>()
   private readonly byTopic = new Map<string, Hosted>()
-  private readonly blocked = new Map<string, number>()
-  private readonly strikes = new Map<string, number>()
-  private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
+  private readonly policy: PeerPolicy
   private readonly controller = new AbortController()
   private readonly random: () => number
   private readonly verifiers: VerifierPool
@@ -114,6 +96,10 @@ export class Replicator extends EventTarget {
     super()
     this.random = options.random ?? Math.random
     this.verifiers = new VerifierPool(options.workers)
+    this.policy = new PeerPolicy(
+      { blockFor: options.blockFor ?? 600_000, announcementRate: options.announcementRate ?? 60 },
+      (peer, reason, until) => { void this.onBlocked(peer, reason, until) }
+    )
   }
 
   /** Starts a node and connects to `options.peers`. */
@@ -266,27 +252,29 @@ export class Replicator extends EventTarget {
   }
 
   /** Blocks a peer for `ms` (default `blockFor`): hangs up and refuses its connections. */
-  async block (peer: string, reason: string, ms = this.options.blockFor ?? 600_000): Promise<void> {
-    const until = Date.now() + ms
-    this.blocked.set(peer, until)
-    this.emit('peer:penalized', { peer, reason, until })
-    if (this.stopped) return
-    const id = this.node.libp2p.getConnections().find(c => c.remotePeer.toString() === peer)?.remotePeer
-    if (id !== undefined) await this.node.libp2p.hangUp(id).catch(() => {})
+  async block (peer: string, reason: string, ms?: number): Promise<void> {
+    this.policy.block(peer, reason, ms)
+    await this.hangUp(peer)
   }
 
   /** Lifts a block. */
   unblock (peer: string): void {
-    this.blocked.delete(peer)
-    this.strikes.delete(peer)
+    this.policy.unblock(peer)
   }
 
   isBlocked (peer: string): boolean {
-    const until = this.blocked.get(peer)
-    if (until === undefined) return false
-    if (until > Date.now()) return true
-    this.blocked.delete(peer)
-    return false
+    return this.policy.isBlocked(peer)
+  }
+
+  private async onBlocked (peer: string, reason: string, until: number): Promise<void> {
+    this.emit('peer:penalized', { peer, reason, until })
+    await this.hangUp(peer)
+  }
+
+  private async hangUp (peer: string): Promise<void> {
+    if (this.stopped || this.helia === undefined) return
+    const id = this.node.libp2p.getConnections().find(c => c.remotePeer.toString() === peer)?.remotePeer
+    if (id !== undefined) await this.node.libp2p.hangUp(id).catch(() => {})
   }
 
   /** Stops replicating everything, waits for running pulls, and stops the node. Graphs stay open. */
@@ -364,22 +352,11 @@ export class Replicator extends EventTarget {
     if (message.type !== 'signed' || this.isBlocked(peer.toString())) return TopicValidatorResult.Reject
     const key = message.from.toString()
     if (this.isBlocked(key)) return TopicValidatorResult.Reject
-    const rate = this.options.announcementRate ?? 60
-    const now = Date.now()
-    const bucket = this.buckets.get(key) ?? { tokens: rate * 5, at: now, overflow: 0 }
-    bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)
-    bucket.at = now
-    this.buckets.set(key, bucket)
-    if (bucket.tokens < 1) {
-      if (++bucket.overflow >= rate * 5) void this.block(key, 'flooded the topic with announcements')
-      return TopicValidatorResult.Ignore
-    }
-    bucket.tokens--
-    bucket.overflow = Math.max(0, bucket.overflow - 1)
+    if (!this.policy.admitAnnouncement(key)) return TopicValidatorResult.Ignore
     try {
       decodeAnnouncement(message.data)
     } catch {
-      this.strike(key, 'malformed announcement')
+      this.policy.strike(key, 'malformed announcement')
       return TopicValidatorResult.Reject
     }
     return TopicValidatorResult.Accept
@@ -485,7 +462,7 @@ export class Replicator extends EventTarget {
     if (expected !== undefined) {
       for (const head of expected.values()) {
         if (await hosted.graph.backend.node(head).catch(() => undefined) === undefined) {
-          this.strike(key, `announced head ${head} it does not serve`)
+          this.policy.strike(key, `announced head ${head} it does not serve`)
           break
         }
       }
@@ -527,18 +504,4 @@ export class Replicator extends EventTarget {
       this.emit('catchup:failed', { peer: 'bitswap', address: graph.address, error: err })
     }
   }
-
-  private strike (peer: string, reason: string): void {
-    const strikes = (this.strikes.get(peer) ?? 0) + 1
-    this.strikes.set(peer, strikes)
-    if (strikes >= 3) {
-      this.strikes.delete(peer)
-      void this.block(peer, reason)
-    }
-  }
-}
-
-/** A CID from a string or CID. */
-export function toCid (value: string | CID): CID {
-  return typeof value === 'string' ? CID.parse(value) : value
 }

@@ -18,9 +18,14 @@ describe('verification pool', () => {
     const writer = generateKeyPair()
     const stranger = generateKeyPair()
     const manifest = createManifest({ writers: [writer.publicKey] })
-    const q = factory.quad(factory.namedNode('http://example.org/s'), factory.namedNode('http://example.org/p'), factory.literal('o'))
-    const commit = (keys: typeof writer, parents: Array<{ cid: any, height: number }> = []): any =>
-      createCommit({ db: manifest.cid, parents, chunks: encodeDelta([quadKeys(q)], []), signer: new Signer(keys) })
+    let n = 0
+    // each commit adds a different quad, so no two share a CID
+    const commit = (keys: typeof writer): any => createCommit({
+      db: manifest.cid,
+      parents: [],
+      chunks: encodeDelta([quadKeys(factory.quad(factory.namedNode('http://example.org/s'), factory.namedNode('http://example.org/p'), factory.literal(String(n++))))], []),
+      signer: new Signer(keys)
+    })
     const pool = new VerifierPool(2)
     try {
       const verifier = pool.forDatabase(manifest.cid, manifest.bytes, new WriterSet(manifest.value))

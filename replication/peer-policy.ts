@@ -1,0 +1,87 @@
+/**
+ * What a replicator holds against its peers: blocks (a peer hung up and refused for a
+ * while), strikes (three make a block) and a token bucket per announcing peer. It decides
+ * only; the replicator carries decisions out (hangs up, reports 'peer:penalized').
+ *
+ * Block: anything a catch-up stream carries that fails verification or the protocol, and
+ * a sustained flood of announcements. Strike: announcing heads the peer then does not
+ * serve, and malformed announcements. Honest peers are never penalized for being slow or
+ * gone. Cost: a few numbers per peer seen, forgotten when a block expires or is lifted.
+ */
+import { RhizomeError } from '../quad-model/index.js'
+
+export interface PeerPolicyOptions {
+  /** How long a block lasts, ms. */
+  blockFor: number
+  /** Announcements per second a peer may send on average; bursts of five times that. */
+  announcementRate: number
+}
+
+const SEVERE_CODES = new Set([
+  'ERR_PROTOCOL', 'ERR_HASH_MISMATCH', 'ERR_BAD_SIGNATURE', 'ERR_FOREIGN_WRITER', 'ERR_WRONG_DATABASE',
+  'ERR_INVALID_NODE', 'ERR_MISSING_BLOCK', 'ERR_BLOCK_TOO_LARGE', 'ERR_MALFORMED_BLOCK'
+])
+
+/** True for errors only a misbehaving peer causes (not a dropped connection or an abort). */
+export function isMisbehaviour (err: unknown): boolean {
+  if (err instanceof RhizomeError) return SEVERE_CODES.has(err.code)
+  const name = (err as Error)?.name
+  return name === 'InvalidDataLengthError' || name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError'
+}
+
+export const STRIKES_TO_BLOCK = 3
+
+export class PeerPolicy {
+  private readonly blocked = new Map<string, number>()
+  private readonly strikes = new Map<string, number>()
+  private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
+
+  constructor (private readonly options: PeerPolicyOptions, private readonly onBlock: (peer: string, reason: string, until: number) => void) {}
+
+  isBlocked (peer: string): boolean {
+    const until = this.blocked.get(peer)
+    if (until === undefined) return false
+    if (until > Date.now()) return true
+    this.blocked.delete(peer)
+    return false
+  }
+
+  block (peer: string, reason: string, ms = this.options.blockFor): void {
+    const until = Date.now() + ms
+    this.blocked.set(peer, until)
+    this.strikes.delete(peer)
+    this.buckets.delete(peer)
+    this.onBlock(peer, reason, until)
+  }
+
+  unblock (peer: string): void {
+    this.blocked.delete(peer)
+    this.strikes.delete(peer)
+  }
+
+  strike (peer: string, reason: string): void {
+    const strikes = (this.strikes.get(peer) ?? 0) + 1
+    this.strikes.set(peer, strikes)
+    if (strikes >= STRIKES_TO_BLOCK) this.block(peer, reason)
+  }
+
+  /**
+   * Whether an announcement from `peer` may be acted on now (token bucket). A peer that
+   * keeps sending over the limit, a burst's worth of refusals more than acceptances, is
+   * blocked as a flooder.
+   */
+  admitAnnouncement (peer: string, now = Date.now()): boolean {
+    const rate = this.options.announcementRate
+    const bucket = this.buckets.get(peer) ?? { tokens: rate * 5, at: now, overflow: 0 }
+    bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)
+    bucket.at = now
+    this.buckets.set(peer, bucket)
+    if (bucket.tokens < 1) {
+      if (++bucket.overflow >= rate * 5) this.block(peer, 'flooded the topic with announcements')
+      return false
+    }
+    bucket.tokens--
+    bucket.overflow = Math.max(0, bucket.overflow - 1)
+    return true
+  }
+}
