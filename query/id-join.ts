@@ -8,7 +8,9 @@
  * feed), then again and again the cheapest member connected to what is bound, its
  * cost estimated for a sample of the rows that would reach it (lookups plus
  * matches). A member sharing nothing with what is bound is evaluated once and
- * joined to every row. The order is fixed on a group's first batch of the run.
+ * joined to every row; a pattern whose matches in all are far fewer than the rows
+ * expected to look it up is read once and hashed (a hash join). The order is
+ * fixed on a group's first batch of the run.
  * Cost: the order suits the first batch; later batches may differ. Sampling costs
  * a few estimates and capped lookups per member.
  */
