@@ -46,7 +46,7 @@ async function serve (db: string): Promise<{ child: ChildProcessWithoutNullStrea
 }
 
 describe('replication on the command line', () => {
-  it('serve, clone --peer, sync --peer, add, cat and cat --peer', async () => {
+  it('serve, clone --peer, sync --peer, add, cat and cat --peer', { timeout: 180_000 }, async () => {
     const [a, b] = [tempDir(), tempDir()]
     const init = await run(['--db', a, 'init', '--name', 'cli'])
     expect(init.code).toBe(0)

@@ -49,7 +49,7 @@ function start (role: string, config: object): Peer {
 }
 
 describe('pinning peers', () => {
-  it('a fresh replica that never met the writer gets every quad from a pinning peer (three processes)', async () => {
+  it('a fresh replica that never met the writer gets every quad from a pinning peer (three processes)', { timeout: 180_000 }, async () => {
     expect(existsSync(built), 'dist/ is built by `npm test` (tsc) before vitest').toBe(true)
     const writer = start('writer', { dir: tempDir(), commits: 60 })
     const written = await writer.next('ready')
