@@ -634,6 +634,19 @@ async function openBackend (options: OpenGraphOptions): Promise<Backend> {
   return new MemoryBackend()
 }
 
+export type { Replicator, ReplicatorOptions, ReplicaGraph, FileInput } from './replication/index.js'
+
+/**
+ * Starts a replicator that follows no graph yet: to clone a database from peers
+ * (`openGraph({ address, fetch: replicator.manifestFetcher() })`, then
+ * `replicator.follow(graph)` and `replicator.sync()`), or to pin several databases.
+ * Loads libp2p only when called.
+ */
+export async function createReplicator (options: ReplicatorOptions = {}): Promise<Replicator> {
+  const { Replicator } = await import('./replication/index.js')
+  return await Replicator.create(options)
+}
+
 /** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
