@@ -18,7 +18,7 @@
  * { peer, address, error }; 'peer:penalized' { peer, reason, until }.
  */
 import { CID } from 'multiformats/cid'
-import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { decodeManifest, MissingBlockError, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
@@ -154,9 +154,13 @@ export class Replicator extends EventTarget {
     for (const address of this.options.peers ?? []) await this.connect(address)
   }
 
-  /** Connects to a peer by multiaddr. */
+  /**
+   * Connects to a peer by multiaddr. The peer is kept: libp2p redials it (with backoff)
+   * when the connection drops, unless it is blocked.
+   */
   async connect (address: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    await this.node.libp2p.dial(multiaddr(address), { signal: options.signal ?? AbortSignal.timeout(10_000) })
+    const connection = await this.node.libp2p.dial(multiaddr(address), { signal: options.signal ?? AbortSignal.timeout(10_000) })
+    await this.node.libp2p.peerStore.merge(connection.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
   }
 
   /** Starts replicating a database: announcing its heads, answering catch-up for it, pulling from peers. */

@@ -156,4 +156,19 @@ describe('replication under faults', () => {
     await waitFor(async () => await converged([writer.graph, reader.graph]), 'the reader to follow the busy writer', { graphs: [reader.graph] })
     expect(penalized).toEqual([])
   })
+
+  it('a dropped connection to a peer given by multiaddr is redialled, and replication goes on', async () => {
+    nodes = await replicas(2, 47)
+    const [a, b] = nodes
+    await a.replicator.connect(b.replicator.multiaddrs[0])
+    const bId = b.replicator.ipfs.libp2p.peerId
+    await waitFor(() => a.replicator.ipfs.libp2p.getConnections(bId).length > 0, 'the first connection')
+    let dropped = false
+    a.replicator.ipfs.libp2p.addEventListener('peer:disconnect', () => { dropped = true })
+    await b.replicator.ipfs.libp2p.hangUp(a.replicator.ipfs.libp2p.peerId)
+    await waitFor(() => dropped, 'a to see the connection drop')
+    await waitFor(() => a.replicator.ipfs.libp2p.getConnections(bId).length > 0, 'a to redial b', { timeout: 30_000 })
+    await b.graph.insert([quad('after', 'p', 'redial')])
+    await waitFor(async () => await converged([a.graph, b.graph]), 'replication after the redial', { graphs: [a.graph] })
+  })
 })
