@@ -162,7 +162,7 @@ describe('replication under faults', () => {
     const [a, b] = nodes
     await a.replicator.connect(b.replicator.multiaddrs[0])
     const bId = b.replicator.ipfs.libp2p.peerId
-    await waitFor(() => a.replicator.ipfs.libp2p.getConnections(bId).length > 0, 'the first connection')
+    await waitFor(() => b.replicator.ipfs.libp2p.getConnections(a.replicator.ipfs.libp2p.peerId).length > 0, 'b to see the connection')
     let dropped = false
     a.replicator.ipfs.libp2p.addEventListener('peer:disconnect', () => { dropped = true })
     await b.replicator.ipfs.libp2p.hangUp(a.replicator.ipfs.libp2p.peerId)
