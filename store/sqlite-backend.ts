@@ -57,20 +57,29 @@ CREATE TABLE IF NOT EXISTS tombstones (s INTEGER, p INTEGER, o INTEGER, g INTEGE
 // (`tag`, a node's local seq) and only further ones in `tags`: a bulk import writes each
 // quad once. The spog ordering is the quads table's primary key; these are the other
 // five (see ORDERINGS).
-const INDEXES: Record<string, string> = {
+const CORE_INDEXES: Record<string, string> = {
   quads_posg: '(p, o, s, g)',
   quads_ogsp: '(o, g, s, p)',
-  quads_gspo: '(g, s, p, o)',
-  quads_gpos: '(g, p, o, s)',
   quads_osgp: '(o, s, g, p)'
 }
-const createIndexes = Object.entries(INDEXES).map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON quads ${cols};`).join('\n')
-const dropIndexes = Object.keys(INDEXES).map(name => `DROP INDEX IF EXISTS ${name};`).join('\n')
+// The graph-first orderings exist once some quad is in a named graph. Until then every
+// quad is in the default graph, so a pattern binding the default graph is the same
+// pattern with the graph free, and one binding another graph matches nothing: both are
+// exact without these two indexes, which a store of default-graph data never pays for.
+const GRAPH_INDEXES: Record<string, string> = {
+  quads_gspo: '(g, s, p, o)',
+  quads_gpos: '(g, p, o, s)'
+}
+const createSql = (indexes: Record<string, string>): string => Object.entries(indexes).map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON quads ${cols};`).join('\n')
+const dropIndexes = Object.keys({ ...CORE_INDEXES, ...GRAPH_INDEXES }).map(name => `DROP INDEX IF EXISTS ${name};`).join('\n')
+
+/** The default graph's term id, reserved when the store is made. */
+export const DEFAULT_GRAPH_ID = 1
 
 /** The store's file in a database folder: its presence is what makes a folder a database. */
 export const SQLITE_STORE_FILE = 'store.sqlite'
 
-const SCHEMA_VERSION = '1'
+const SCHEMA_VERSION = '2'
 // A commit adding more quads than this, and more than the store already holds, rebuilds
 // the secondary indexes after inserting (one sort each) instead of updating them row by row.
 const BULK_REBUILD_MIN = 50_000
@@ -119,6 +128,10 @@ export class SqliteBackend implements Backend {
   private readonly statementCache = new WeakMap<DatabaseSync, Map<string, StatementSync>>()
   private estimateGeneration = -1
   private tombstoneCount: number
+  /** Whether the graph-first indexes exist (some quad is, or was, in a named graph). */
+  private graphIndexes: boolean
+  /** Whether the secondary indexes are dropped for a bulk write in progress. */
+  private indexesDropped = false
 
   private constructor (
     private readonly Sqlite: typeof DatabaseSync,
@@ -157,6 +170,38 @@ export class SqliteBackend implements Backend {
       count: p('SELECT count(*) AS n FROM quads')
     }
     this.tombstoneCount = Number((this.stmt.tombstoneCount.get() as { n: number }).n)
+    this.graphIndexes = this.hasGraphIndexes()
+  }
+
+  private hasGraphIndexes (): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'quads_gspo'").get() !== undefined
+  }
+
+  /** A quad in a named graph is coming: make sure the graph-first orderings exist. */
+  private needGraphIndexes (): void {
+    if (this.graphIndexes) return
+    this.graphIndexes = true
+    if (!this.indexesDropped) this.db.exec(createSql(GRAPH_INDEXES))
+  }
+
+  private dropSecondaryIndexes (): void {
+    this.db.exec(dropIndexes)
+    this.indexesDropped = true
+  }
+
+  private createSecondaryIndexes (): void {
+    this.db.exec(createSql(this.graphIndexes ? { ...CORE_INDEXES, ...GRAPH_INDEXES } : CORE_INDEXES))
+    this.indexesDropped = false
+  }
+
+  /**
+   * The pattern to run, given which orderings exist: without named graphs, a bound
+   * default graph is dropped and any other bound graph matches nothing (null).
+   */
+  normalize (pattern: IdPattern): IdPattern | null {
+    const g = pattern[3]
+    if (this.graphIndexes || g === undefined) return pattern
+    return g === DEFAULT_GRAPH_ID ? [pattern[0], pattern[1], pattern[2], undefined] : null
   }
 
   static async open (options: SqliteBackendOptions): Promise<SqliteBackend> {
@@ -177,7 +222,8 @@ export class SqliteBackend implements Backend {
       db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
       db.exec('BEGIN IMMEDIATE')
       db.exec(SCHEMA)
-      db.exec(createIndexes)
+      db.exec(createSql(CORE_INDEXES))
+      db.prepare('INSERT OR IGNORE INTO terms (id, key) VALUES (?, ?)').run(DEFAULT_GRAPH_ID, '')
       const version = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined
       if (version === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION)
       else if (version.value !== SCHEMA_VERSION) throw new CorruptStoreError(options.path, `store schema ${version.value} is not supported`)
@@ -270,10 +316,16 @@ export class SqliteBackend implements Backend {
       this.db.exec('COMMIT')
     } catch (err) {
       this.db.exec('ROLLBACK')
-      // Ids handed out inside the rolled-back transaction are void.
-      this.termIds.clear()
+      this.rolledBack()
       throw err
     }
+  }
+
+  /** What a rollback undoes in memory: ids handed out, and any index change. */
+  private rolledBack (): void {
+    this.termIds.clear()
+    this.graphIndexes = this.hasGraphIndexes()
+    this.indexesDropped = false
   }
 
   private termId (key: string): number {
@@ -306,7 +358,7 @@ export class SqliteBackend implements Backend {
     const seq = Number(s.addNode.run(cid.bytes, commit.node.value.height).lastInsertRowid)
     const additions = commit.chunks.reduce((n, c) => n + c.a.length / 4, 0)
     const bulk = additions >= BULK_REBUILD_MIN && additions > Number((s.count.get() as { n: number }).n)
-    if (bulk) this.db.exec(dropIndexes)
+    if (bulk) this.dropSecondaryIndexes()
     for (const chunk of commit.chunks) {
       const ids = chunk.t.map(t => this.termId(t))
       const tagSeqs = chunk.c.map(tag => (s.node.get(tag.bytes) as { seq: number } | undefined)?.seq)
@@ -326,10 +378,11 @@ export class SqliteBackend implements Backend {
       for (let i = 0; i < a.length; i += 4) {
         const q0 = ids[a[i]]; const q1 = ids[a[i + 1]]; const q2 = ids[a[i + 2]]; const q3 = ids[a[i + 3]]
         if (checkTombstones && s.tombstone.get(q0, q1, q2, q3, cid.bytes) !== undefined) continue
+        if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
         if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
       }
     }
-    if (bulk) this.db.exec(createIndexes)
+    if (bulk) this.createSecondaryIndexes()
     for (const parent of commit.node.value.parents) {
       const row = s.node.get(parent.bytes) as { seq: number } | undefined
       if (row !== undefined) s.dropHead.run(row.seq)
@@ -345,13 +398,12 @@ export class SqliteBackend implements Backend {
     const existing = Number((s.count.get() as { n: number }).n)
     const ids: number[] = []
     let added = 0
-    let dropped = false
     let open = true
     const end = (): void => {
       if (!open) return
       open = false
       this.db.exec('ROLLBACK')
-      this.termIds.clear()
+      this.rolledBack()
     }
     return {
       add: (terms, quads) => {
@@ -359,19 +411,15 @@ export class SqliteBackend implements Backend {
         for (const t of terms) ids.push(this.termId(t))
         for (let i = 0; i < quads.length; i += 4) {
           const q0 = ids[quads[i]]; const q1 = ids[quads[i + 1]]; const q2 = ids[quads[i + 2]]; const q3 = ids[quads[i + 3]]
+          if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
           if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
         }
         added += quads.length / 4
         // Once the import outgrows the store, rebuild the secondary indexes at the end instead.
-        if (!dropped && added >= BULK_REBUILD_MIN && added > existing) {
-          this.db.exec(dropIndexes)
-          dropped = true
-        }
+        if (!this.indexesDropped && added >= BULK_REBUILD_MIN && added > existing) this.dropSecondaryIndexes()
       },
       seal: () => {
-        if (!open || !dropped) return
-        this.db.exec(createIndexes)
-        dropped = false
+        if (open && this.indexesDropped) this.createSecondaryIndexes()
       },
       finish: async commit => {
         if (!open) throw new StoreClosedError()
@@ -380,7 +428,7 @@ export class SqliteBackend implements Backend {
           s.putBlock.run(cid.bytes, commit.node.bytes)
           for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
           s.addNodeAt.run(seq, cid.bytes, commit.node.value.height)
-          if (dropped) this.db.exec(createIndexes)
+          if (this.indexesDropped) this.createSecondaryIndexes()
           for (const parent of commit.node.value.parents) {
             const row = s.node.get(parent.bytes) as { seq: number } | undefined
             if (row !== undefined) s.dropHead.run(row.seq)
@@ -473,7 +521,15 @@ export class SqliteBackend implements Backend {
         for (let i = 0; i < patterns.length; i += 4) {
           let shape = 0
           args.length = 0
-          for (let k = 0; k < 4; k++) {
+          // As `normalize`: without named graphs, a bound default graph is left free in the
+          // SQL (its rows are all in it) and another bound graph matches nothing.
+          const graph = patterns[i + 3]
+          if (graph !== 0 && !backend.graphIndexes && graph !== DEFAULT_GRAPH_ID) {
+            ends[i >> 2] = n >> 2
+            continue
+          }
+          const sqlWidth = graph !== 0 && !backend.graphIndexes ? 3 : 4
+          for (let k = 0; k < sqlWidth; k++) {
             const id = patterns[i + k]
             if (id !== 0) { shape |= 1 << k; args.push(id) }
           }
@@ -507,7 +563,9 @@ export class SqliteBackend implements Backend {
       scan: (pattern, options = {}) => ({
         async * [Symbol.asyncIterator] () {
           live()
-          const where = whereOf(pattern)
+          const normalized = backend.normalize(pattern)
+          if (normalized === null) return
+          const where = whereOf(normalized)
           // A full scan reads the table itself (spog order), so subjects come grouped, as Turtle likes.
           const sql = 'SELECT s, p, o, g FROM quads' + (where.shape === 0 ? ' NOT INDEXED' : where.sql)
           // A statement steps one iteration at a time: a scan nested in another of the same
@@ -541,7 +599,9 @@ export class SqliteBackend implements Backend {
       }),
       estimate: async pattern => {
         live()
-        const where = whereOf(pattern)
+        const normalized = backend.normalize(pattern)
+        if (normalized === null) return 0
+        const where = whereOf(normalized)
         const capped = Number((prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM quads${where.sql} LIMIT ${ESTIMATE_EXACT + 1})`).get(...where.args) as { n: number }).n)
         if (capped <= ESTIMATE_EXACT) return capped
         if (backend.estimateGeneration !== backend.generation) {
@@ -562,6 +622,9 @@ export class SqliteBackend implements Backend {
       },
       graphs: async () => {
         live()
+        if (!backend.graphIndexes) {
+          return prepare('SELECT 1 FROM quads LIMIT 1').get() === undefined ? [] : [DEFAULT_GRAPH_ID]
+        }
         // Hops from one graph to the next through the gspo index: one seek per graph, not a scan.
         const st = prepare(`WITH RECURSIVE gs(g) AS (SELECT min(g) FROM quads
           UNION ALL SELECT (SELECT min(g) FROM quads WHERE g > gs.g) FROM gs WHERE gs.g IS NOT NULL)

@@ -233,3 +233,34 @@ describe('opening', () => {
     await expect(readCar(new Uint8Array([1, 2, 3]))).rejects.toMatchObject({ code: 'ERR_INVALID_CAR' })
   })
 })
+
+describe('graph-first orderings made on demand (SQLite)', () => {
+  it('answers graph-bound patterns exactly before and after the first named graph, across a reopen and a failed write', async () => {
+    const dir = tempDir()
+    try {
+      const { factory: f } = await import('../../index.js')
+      const count = async (graph: Awaited<ReturnType<typeof openGraph>>, g: ReturnType<typeof f.namedNode> | ReturnType<typeof f.defaultGraph>, s?: ReturnType<typeof f.namedNode>): Promise<number> =>
+        (await Array.fromAsync(graph.match(s, undefined, undefined, g))).length
+      let graph = await openGraph({ path: dir.path })
+      await graph.insert([quad('a', 'p', 'b'), quad('b', 'p', 'g1')])
+      // ex:g1 is a term of the store (an object), but no graph.
+      expect(await count(graph, f.defaultGraph())).toBe(2)
+      expect(await count(graph, f.defaultGraph(), f.namedNode('http://example.org/a'))).toBe(1)
+      expect(await count(graph, f.namedNode('http://example.org/g1'))).toBe(0)
+      const sources = (await graph.query('SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } }'))
+      expect(await Array.fromAsync(sources as AsyncIterable<unknown>)).toEqual([])
+      // A write that fails leaves no named graph behind.
+      await expect(graph.import('<http://example.org/x> <http://example.org/p> <http://example.org/y> <http://example.org/g1> .\n<bad', { format: 'nq' })).rejects.toMatchObject({ code: 'ERR_INVALID_RDF' })
+      expect(await count(graph, f.namedNode('http://example.org/g1'))).toBe(0)
+      await graph.insert([quad('c', 'p', 'd', 'g1')])
+      expect(await count(graph, f.namedNode('http://example.org/g1'))).toBe(1)
+      expect(await count(graph, f.defaultGraph())).toBe(2)
+      expect(await count(graph, f.defaultGraph(), f.namedNode('http://example.org/c'))).toBe(0)
+      await graph.close()
+      graph = await openGraph({ path: dir.path })
+      expect(await count(graph, f.namedNode('http://example.org/g1'))).toBe(1)
+      expect(await count(graph, f.defaultGraph())).toBe(2)
+      await graph.close()
+    } finally { dir.remove() }
+  })
+})
