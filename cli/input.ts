@@ -55,7 +55,7 @@ export async function openInput (file: string, format: RdfFormat): Promise<Impor
 }
 
 async function * gunzip (source: Readable, file: string): AsyncGenerator<Uint8Array> {
-  const inflate = createGunzip()
+  const inflate = createGunzip({ chunkSize: 1 << 16 })
   source.on('error', err => inflate.destroy(err))
   source.pipe(inflate)
   try {

@@ -148,6 +148,8 @@ export class SqliteBackend implements Backend {
       putBlock: p('INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)'),
       termId: p('SELECT id FROM terms WHERE key = ?'),
       addTerm: p('INSERT INTO terms (key) VALUES (?)'),
+      addTerms: p('INSERT OR IGNORE INTO terms (key) SELECT value FROM json_each(?)'),
+      termIds: p('SELECT t.id FROM json_each(?) j JOIN terms t ON t.key = j.value ORDER BY j.key'),
       node: p('SELECT seq, height FROM nodes WHERE cid = ?'),
       addNode: p('INSERT INTO nodes (cid, height) VALUES (?, ?)'),
       addNodeAt: p('INSERT INTO nodes (seq, cid, height) VALUES (?, ?, ?)'),
@@ -169,6 +171,7 @@ export class SqliteBackend implements Backend {
       tombstoneCount: p('SELECT count(*) AS n FROM tombstones'),
       count: p('SELECT count(*) AS n FROM quads')
     }
+    this.stmt.termIds.setReturnArrays(true)
     this.tombstoneCount = Number((this.stmt.tombstoneCount.get() as { n: number }).n)
     this.graphIndexes = this.hasGraphIndexes()
   }
@@ -328,6 +331,36 @@ export class SqliteBackend implements Backend {
     this.indexesDropped = false
   }
 
+  /**
+   * Ids of distinct terms, made for the new ones. Terms not cached go to SQLite as one
+   * JSON array per statement: the loop over them runs in C, not one call per term.
+   */
+  private termIdList (keys: readonly string[]): number[] {
+    if (keys.length < 64) return keys.map(k => this.termId(k))
+    const ids = new Array<number>(keys.length)
+    const missing: string[] = []
+    const at: number[] = []
+    keys.forEach((k, i) => {
+      const id = this.termIds.get(k)
+      if (id !== undefined) ids[i] = id
+      else { missing.push(k); at.push(i) }
+    })
+    for (let from = 0; from < missing.length; from += 8192) {
+      const slice = missing.slice(from, from + 8192)
+      const json = JSON.stringify(slice)
+      this.stmt.addTerms.run(json)
+      const rows = this.stmt.termIds.all(json) as unknown as number[][]
+      if (rows.length !== slice.length) throw new CorruptStoreError(this.path, 'the term dictionary lost a term it was given')
+      if (this.termIds.size + slice.length >= 500_000) this.termIds.clear()
+      for (let i = 0; i < slice.length; i++) {
+        const id = Number(rows[i][0])
+        ids[at[from + i]] = id
+        this.termIds.set(slice[i], id)
+      }
+    }
+    return ids
+  }
+
   private termId (key: string): number {
     let id = this.termIds.get(key)
     if (id !== undefined) return id
@@ -360,7 +393,7 @@ export class SqliteBackend implements Backend {
     const bulk = additions >= BULK_REBUILD_MIN && additions > Number((s.count.get() as { n: number }).n)
     if (bulk) this.dropSecondaryIndexes()
     for (const chunk of commit.chunks) {
-      const ids = chunk.t.map(t => this.termId(t))
+      const ids = this.termIdList(chunk.t)
       const tagSeqs = chunk.c.map(tag => (s.node.get(tag.bytes) as { seq: number } | undefined)?.seq)
       const r = chunk.r
       for (let i = 0; i < r.length; i += 5) {
@@ -408,7 +441,7 @@ export class SqliteBackend implements Backend {
     return {
       add: (terms, quads) => {
         if (!open) throw new StoreClosedError()
-        for (const t of terms) ids.push(this.termId(t))
+        for (const id of this.termIdList(terms)) ids.push(id)
         for (let i = 0; i < quads.length; i += 4) {
           const q0 = ids[quads[i]]; const q1 = ids[quads[i + 1]]; const q2 = ids[quads[i + 2]]; const q3 = ids[quads[i + 3]]
           if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
