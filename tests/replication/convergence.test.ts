@@ -157,17 +157,19 @@ describe('replication under faults', () => {
     expect(penalized).toEqual([])
   })
 
-  it('a dropped connection to a peer given by multiaddr is redialled, and replication goes on', async () => {
+  it('a dropped connection to a peer given by multiaddr is redialled, and replication goes on', { timeout: 150_000 }, async () => {
     nodes = await replicas(2, 47)
     const [a, b] = nodes
+    const [la, lb] = [a.replicator.ipfs.libp2p, b.replicator.ipfs.libp2p]
     await a.replicator.connect(b.replicator.multiaddrs[0])
-    const bId = b.replicator.ipfs.libp2p.peerId
-    await waitFor(() => b.replicator.ipfs.libp2p.getConnections(a.replicator.ipfs.libp2p.peerId).length > 0, 'b to see the connection')
-    let dropped = false
-    a.replicator.ipfs.libp2p.addEventListener('peer:disconnect', () => { dropped = true })
-    await b.replicator.ipfs.libp2p.hangUp(a.replicator.ipfs.libp2p.peerId)
-    await waitFor(() => dropped, 'a to see the connection drop')
-    await waitFor(() => a.replicator.ipfs.libp2p.getConnections(bId).length > 0, 'a to redial b', { timeout: 30_000 })
+    await waitFor(() => lb.getConnections(la.peerId).length > 0, 'b to see the connection')
+    const old = new Set(la.getConnections(lb.peerId).map(c => c.id))
+    // b drops every connection with a until none of a's first ones is left
+    await waitFor(async () => {
+      await lb.hangUp(la.peerId)
+      return !la.getConnections(lb.peerId).some(c => old.has(c.id))
+    }, 'the connection to drop', { timeout: 30_000 })
+    await waitFor(() => la.getConnections(lb.peerId).some(c => c.status === 'open'), 'a to redial b', { timeout: 60_000 })
     await b.graph.insert([quad('after', 'p', 'redial')])
     await waitFor(async () => await converged([a.graph, b.graph]), 'replication after the redial', { graphs: [a.graph] })
   })
