@@ -13,7 +13,7 @@ import { ExprError, isStringLiteral, orderTerms } from './expression-values.js'
 import { df, termKey } from './terms.js'
 import { numericLiteral, numericValue, promote, type NumericKind } from './xsd.js'
 
-interface Accumulator {
+export interface Accumulator {
   add: (value: RDF.Term | undefined, solution: Bindings) => void
   result: () => RDF.Term | undefined
 }
@@ -25,7 +25,8 @@ export function solutionKey (b: Bindings): string {
   return out
 }
 
-function accumulator (agg: Algebra.BoundAggregate): Accumulator {
+/** The running state of one set function over one group (`solution` is read only by COUNT(DISTINCT *)). */
+export function accumulator (agg: Algebra.BoundAggregate): Accumulator {
   const distinct = agg.distinct
   const seen = distinct ? new Set<string>() : undefined
   const fresh = (value: RDF.Term | undefined, solution: Bindings): boolean => {

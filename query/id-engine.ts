@@ -10,12 +10,16 @@
  * differentially and on the W3C suites).
  */
 import type * as RDF from '@rdfjs/types'
+import { Algebra } from 'sparqlalgebrajs'
+import { accumulator } from './aggregates.js'
+import type { Bindings } from './context.js'
 import { evaluateOrUndefined } from './expressions.js'
-import type { FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode } from './id-plan.js'
+import type { AggregateNode, AggregateSpec, FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode } from './id-plan.js'
 import { runClosure } from './id-paths.js'
 import { runGroup } from './id-join.js'
 import { Rows } from './id-rows.js'
 import { BATCH, type RunState, applyFilter, bindingsOf, joinValues, probeOf, resolveSlots } from './id-run.js'
+import { numericLiteral } from './xsd.js'
 
 /** Lookups sent to the source at once, at most. */
 const MAX_PROBES = 512
@@ -31,7 +35,116 @@ export function run (node: IdNode, input: Rows, rs: RunState, lazy = false): Asy
     case 'extend': return runExtend(node.input, node.slot, node.expr, input, rs)
     case 'optional': return runOptional(node, input, rs)
     case 'minus': return runMinus(node, input, rs)
+    case 'aggregate': return runAggregate(node, input, rs)
   }
+}
+
+/** A set function's state over one group: COUNT on ids, the others on terms (aggregates.ts). */
+interface IdAccumulator {
+  add: (rows: Rows, r: number, value: RDF.Term | undefined) => void
+  result: () => RDF.Term | undefined
+}
+
+const NO_SOLUTION: Bindings = new Map()
+
+/** COUNT(*) and COUNT(?v) run on ids alone. */
+function countsIds (spec: AggregateSpec): boolean {
+  const arg = spec.arg
+  return spec.agg.aggregator === 'count' && (arg === undefined || (arg.expr.expressionType === Algebra.expressionTypes.TERM && arg.expr.term.termType === 'Variable'))
+}
+
+function idAccumulator (spec: AggregateSpec, node: AggregateNode): IdAccumulator {
+  const { agg, arg } = spec
+  if (countsIds(spec)) {
+    const variable = arg?.slots[0]
+    // COUNT(*) and COUNT(?v), DISTINCT or not: ids compare as terms do.
+    let n = 0
+    const seen = agg.distinct ? new Set<string | number>() : undefined
+    const slots = arg === undefined ? node.named : [variable!]
+    return {
+      add: (rows, r) => {
+        const at = r * rows.width
+        if (variable !== undefined && rows.data[at + variable] === 0) return
+        if (seen !== undefined) {
+          let key: string | number
+          if (slots.length === 1) key = rows.data[at + slots[0]!]!
+          else { key = ''; for (const s of slots) key += `${rows.data[at + s]!},` }
+          if (seen.has(key)) return
+          seen.add(key)
+        }
+        n++
+      },
+      result: () => numericLiteral('integer', n)
+    }
+  }
+  const acc = accumulator(agg)
+  return { add: (_rows, _r, value) => acc.add(value, NO_SOLUTION), result: () => acc.result() }
+}
+
+/** GROUP BY: every input row into its group (keyed by ids), then one row per group. */
+async function * runAggregate (node: AggregateNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
+  const w = input.width
+  const groups = new Map<string | number, { row: Rows, accs: IdAccumulator[] }>()
+  const newGroup = (rows: Rows, r: number): { row: Rows, accs: IdAccumulator[] } => {
+    const row = new Rows(w, 1)
+    const at = row.addEmpty()
+    for (const k of node.keys) row.data[at + k] = rows.data[r * w + k]!
+    return { row, accs: node.aggregates.map(a => idAccumulator(a, node)) }
+  }
+  const general = node.aggregates.map(a => !countsIds(a))
+  for await (const rows of rs.run(node.input, input)) {
+    // Arguments other than a bare variable are evaluated on terms, a batch at a time.
+    const values: Array<Array<RDF.Term | undefined> | undefined> = []
+    for (let a = 0; a < node.aggregates.length; a++) {
+      const arg = node.aggregates[a]!.arg
+      if (!general[a] || arg === undefined) { values.push(undefined); continue }
+      await resolveSlots(arg, rows, rs)
+      const c = rs.expression(arg.expr)
+      const column: Array<RDF.Term | undefined> = []
+      for (let r = 0; r < rows.length; r++) column.push(evaluateOrUndefined(c, bindingsOf(arg, rows, r, rs)))
+      values.push(column)
+    }
+    for (let r = 0; r < rows.length; r++) {
+      let key: string | number
+      if (node.keys.length === 1) key = rows.data[r * w + node.keys[0]!]!
+      else { key = ''; for (const k of node.keys) key += `${rows.data[r * w + k]!},` }
+      let group = groups.get(key)
+      if (group === undefined) groups.set(key, group = newGroup(rows, r))
+      for (let a = 0; a < group.accs.length; a++) group.accs[a]!.add(rows, r, values[a]?.[r])
+    }
+    await rs.tick(rows.length)
+  }
+  if (groups.size === 0 && node.keys.length === 0) groups.set('', newGroup(Rows.single(w), 0))
+  // The groups' rows, the functions' values turned into ids all at once.
+  const results: RDF.Term[] = []
+  const where: Array<[number, number]> = []
+  const out = new Rows(w, groups.size)
+  for (const { row, accs } of groups.values()) {
+    const at = out.copyRow(row, 0)
+    accs.forEach((acc, a) => {
+      const t = acc.result()
+      if (t !== undefined) { results.push(t); where.push([at, node.aggregates[a]!.slot]) }
+    })
+  }
+  const ids = await rs.dict.ids(results)
+  where.forEach(([at, slot], i) => { out.data[at + slot] = ids[i]! })
+  // Seeded from above (a correlated row), a group agrees with what is bound or is dropped.
+  const kept = new Rows(w, out.length)
+  for (let i = 0; i < out.length; i++) {
+    for (let r = 0; r < input.length; r++) {
+      const at = kept.copyRow(out, i)
+      let ok = true
+      for (let k = 0; k < w && ok; k++) {
+        const bound = input.data[r * w + k]!
+        if (bound === 0) continue
+        const mine = kept.data[at + k]!
+        if (mine === 0) kept.data[at + k] = bound
+        else if (mine !== bound) ok = false
+      }
+      if (!ok) kept.pop()
+    }
+  }
+  if (kept.length > 0) yield kept
 }
 
 /**

@@ -20,8 +20,13 @@ import { BATCH, type RunState, SAMPLE, applyFilter, joinValues, probeOf, valueOf
 
 /** Thresholds of the join strategies (tests move them to run every strategy on small data). */
 export const joinTuning = {
-  /** A driving pattern estimated above this many matches is scanned lazily instead of read at once. */
-  eagerLimit: 100_000,
+  /**
+   * A driving pattern estimated above this many matches is scanned lazily instead
+   * of read at once (reading at once is several times faster a row; a lazy scan
+   * stops where a LIMIT does, and `lazyUnderLimit` applies under one).
+   */
+  eagerLimit: 1_000_000,
+  lazyUnderLimit: 1_000,
   /** A hash join where the rows expected would make this many times more lookups than the member has matches. */
   hashRatio: 4
 }
@@ -183,7 +188,8 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
     for (const s of chosen.certain) certain.add(s)
     const ready = pending.filter(f => f.slots.every(s => certain.has(s)))
     for (const f of ready) pending.splice(pending.indexOf(f), 1)
-    steps.push({ node: chosen, mode, keys, lazy: steps.length === 0 && bestEstimate * input.length > joinTuning.eagerLimit, filters: ready })
+    const eager = rs.island.limit < Infinity ? joinTuning.lazyUnderLimit : joinTuning.eagerLimit
+    steps.push({ node: chosen, mode, keys, lazy: steps.length === 0 && bestEstimate * input.length > eager, filters: ready })
     expected *= Math.max(bestEstimate, 1e-3)
     // Once the sample runs dry, later members are ordered on estimates alone.
     if (remaining.length > 0 && !dry) {
@@ -241,6 +247,7 @@ async function estimateRows (node: IdNode, sample: Rows, rs: RunState): Promise<
     }
     case 'filter': case 'extend': return await estimateRows(node.input, sample, rs)
     case 'optional': case 'minus': return await estimateRows(node.left, sample, rs)
+    case 'aggregate': return 1
     case 'closure': {
       // From a bound end: about a few steps' worth of what one step reaches.
       const starts = new Rows(sample.width, sample.length)

@@ -2,9 +2,9 @@
  * Compiles the part of a query the id-level engine evaluates (an "island") from
  * algebra into id-plan nodes over slots. Islands cover basic graph patterns,
  * joins, VALUES, UNION, property paths, FILTER and BIND (without EXISTS or
- * BNODE), OPTIONAL and MINUS outside joins, with PROJECT, DISTINCT/REDUCED and
+ * BNODE), OPTIONAL, MINUS and GROUP BY outside joins, with PROJECT, DISTINCT/REDUCED and
  * LIMIT/OFFSET on top, in the default graph, one named graph, or under GRAPH ?g
- * (paths excepted). Anything else (GROUP, ORDER BY, RDF-star, ...) stays with
+ * (paths excepted). Anything else (ORDER BY, subqueries, RDF-star, ...) stays with
  * the term-level evaluator, which may in turn hand its operands to islands.
  *
  * Invariant that makes correlated evaluation safe (every node extends the rows
@@ -105,7 +105,24 @@ export interface MinusNode extends NodeBase {
   right: IdNode
 }
 
-export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode | MinusNode
+/** One set function of a GROUP: its output slot, and its argument (undefined for `*`). */
+export interface AggregateSpec {
+  agg: Algebra.BoundAggregate
+  slot: number
+  arg: FilterSpec | undefined
+}
+
+/** GROUP BY with its set functions: one row per group, its keys and the functions' values. */
+export interface AggregateNode extends NodeBase {
+  kind: 'aggregate'
+  input: IdNode
+  keys: number[]
+  aggregates: AggregateSpec[]
+  /** The slots of the input's variables (COUNT(DISTINCT *) compares whole solutions). */
+  named: number[]
+}
+
+export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode | MinusNode | AggregateNode
 
 export interface Island {
   body: IdNode
@@ -191,6 +208,19 @@ class Compiler {
         const expr = this.expression(op.expression, top ? undefined : input.certain)
         const slot = this.slot(op.variable.value)
         return { kind: 'extend', input, slot, expr, vars: new Set([...input.vars, slot]), certain: input.certain }
+      }
+      case Algebra.types.GROUP: {
+        if (!top) throw new Unsupported()
+        const input = this.node(op.input, true)
+        const keys = op.variables.map(v => this.slot(v.value))
+        const aggregates = op.aggregates.map(agg => ({
+          agg,
+          slot: this.slot(agg.variable.value),
+          arg: agg.expression.expressionType === Algebra.expressionTypes.WILDCARD ? undefined : this.expression(agg.expression, undefined)
+        }))
+        const named = [...input.vars].filter(v => this.names[v] !== '')
+        const vars = new Set([...keys, ...aggregates.map(a => a.slot)])
+        return { kind: 'aggregate', input, keys, aggregates, named, vars, certain: new Set() }
       }
       case Algebra.types.MINUS: {
         // Fed by a join, a MINUS would see variables shared with its right side that it must not.

@@ -71,7 +71,7 @@ describe('id-level engine', () => {
 
   it('gives the term-level answers with hash joins and lazy scans wherever they could run', async () => {
     const saved = { ...joinTuning }
-    Object.assign(joinTuning, { hashRatio: 0, eagerLimit: 0 })
+    Object.assign(joinTuning, { hashRatio: 0, eagerLimit: 0, lazyUnderLimit: 0 })
     try {
       await fc.assert(fc.asyncProperty(fc.array(quadArb, { minLength: 20, maxLength: 80 }), queryArb, async (quads, query) => {
         const source = new MemorySource(quads.map(toQuad))
