@@ -25,7 +25,7 @@ export const joinTuning = {
    * of read at once (reading at once is several times faster a row; a lazy scan
    * stops where a LIMIT does, and `lazyUnderLimit` applies under one).
    */
-  eagerLimit: 1_000_000,
+  eagerLimit: 250_000,
   lazyUnderLimit: 1_000,
   /** A hash join where the rows expected would make this many times more lookups than the member has matches. */
   hashRatio: 4
