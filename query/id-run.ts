@@ -108,16 +108,27 @@ export class RunState {
     return found
   }
 
-  /** Whether the term of `id` is a subject or object in the active graph. */
-  async isGraphNode (id: number): Promise<boolean> {
-    if (id >= LOCAL_BASE) return false
-    let known = this.graphNodeCache.get(id)
-    if (known === undefined) {
-      const { quads } = await this.match(Uint32Array.of(id, 0, 0, this.graph, 0, 0, id, this.graph), 1)
-      known = quads.length > 0
-      this.graphNodeCache.set(id, known)
+  /** Those of `ids` whose terms are a subject or object in the active graph (one batched lookup). */
+  async graphNodesAmong (ids: number[]): Promise<Set<number>> {
+    const out = new Set<number>()
+    const unknown: number[] = []
+    for (const id of new Set(ids)) {
+      if (id >= LOCAL_BASE) continue
+      const known = this.graphNodeCache.get(id)
+      if (known === undefined) unknown.push(id)
+      else if (known) out.add(id)
     }
-    return known
+    if (unknown.length === 0 || this.graph >= LOCAL_BASE) return out
+    const probes = new Uint32Array(unknown.length * 8)
+    unknown.forEach((id, i) => probes.set([id, 0, 0, this.graph, 0, 0, id, this.graph], i * 8))
+    const { ends } = await this.match(probes, 1)
+    unknown.forEach((id, i) => {
+      const before = i === 0 ? 0 : ends[2 * i - 1]!
+      const node = ends[2 * i + 1]! > before
+      this.graphNodeCache.set(id, node)
+      if (node) out.add(id)
+    })
+    return out
   }
 
   /** Every subject and object of the active graph. */
