@@ -9,7 +9,7 @@
  *              apart): from the writer's insert call to the replica's 'change' event;
  *              median and 90th percentile.
  *   OrbitDB    the same catch-up with @orbitdb/core (events database) for 1,000 and
- *              10,000 entries, in the same run.
+ *              10,000 entries, and the same latency (20 samples), in the same run.
  *
  * Flags: --commits N, --samples N (latency), --orbitdb N,N (sizes; 0 to skip),
  * --workers N (verification threads in the replica). Results go to
@@ -74,6 +74,22 @@ function percentile (sorted: number[], p: number): number {
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits
 
+/** Isolated single commits (each 50 ms after the last was seen): from the insert call to the replica seeing it. */
+async function visibility (system: string, source: Child, replica: Child, samples: number): Promise<Record<string, number>> {
+  const latencies: number[] = []
+  for (let i = 0; i < samples; i++) {
+    await new Promise(resolve => setTimeout(resolve, 50))
+    source.send('commit')
+    const committed = await source.next('committed')
+    const seen = await replica.next('seen', e => (e.heads as string[]).includes(committed.head), 30_000)
+    latencies.push(seen.at - committed.at)
+  }
+  latencies.sort((a, b) => a - b)
+  const median = percentile(latencies, 0.5)
+  console.log(`${system}: single-commit visibility over ${samples} commits: median ${round(median, 2)} ms, p90 ${round(percentile(latencies, 0.9), 2)} ms`)
+  return { samples, medianMs: round(median, 2), p90Ms: round(percentile(latencies, 0.9), 2), minMs: round(latencies[0], 2), maxMs: round(latencies[latencies.length - 1], 2) }
+}
+
 async function rhizome (commits: number, samples: number, workers: number | undefined): Promise<Record<string, unknown>> {
   const source = start('sync-rhizome', 'source', { commits })
   try {
@@ -83,17 +99,7 @@ async function rhizome (commits: number, samples: number, workers: number | unde
     try {
       const caught = await replica.next('caught-up')
       console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s (replica CPU ${round(caught.cpuMs / 1000, 2)} s, ${Math.round(caught.commits / caught.cpuMs * 1000)} commits per CPU-second)`)
-      const latencies: number[] = []
-      for (let i = 0; i < samples; i++) {
-        await new Promise(resolve => setTimeout(resolve, 50))
-        source.send('commit')
-        const committed = await source.next('committed')
-        const seen = await replica.next('seen', e => (e.heads as string[]).includes(committed.head), 30_000)
-        latencies.push(seen.at - committed.at)
-      }
-      latencies.sort((a, b) => a - b)
-      const median = percentile(latencies, 0.5)
-      console.log(`rhizome: single-commit visibility over ${samples} commits: median ${round(median, 2)} ms, p90 ${round(percentile(latencies, 0.9), 2)} ms`)
+      const latency = await visibility('rhizome', source, replica, samples)
       return {
         commits: caught.commits,
         catchupMs: round(caught.ms),
@@ -102,7 +108,7 @@ async function rhizome (commits: number, samples: number, workers: number | unde
         commitsPerCpuSecond: Math.round(caught.commits / caught.cpuMs * 1000),
         manifestMs: round(caught.manifestMs),
         buildMs: round(ready.buildMs),
-        latency: { samples, medianMs: round(median, 2), p90Ms: round(percentile(latencies, 0.9), 2), minMs: round(latencies[0], 2), maxMs: round(latencies[latencies.length - 1], 2) }
+        latency
       }
     } finally {
       await replica.stop()
@@ -112,7 +118,7 @@ async function rhizome (commits: number, samples: number, workers: number | unde
   }
 }
 
-async function orbitdb (entries: number): Promise<Record<string, unknown>> {
+async function orbitdb (entries: number, samples: number): Promise<Record<string, unknown>> {
   const source = start('sync-orbitdb', 'source', { entries })
   try {
     const ready = await source.next('ready', undefined, 900_000)
@@ -121,7 +127,8 @@ async function orbitdb (entries: number): Promise<Record<string, unknown>> {
     try {
       const caught = await replica.next('caught-up', undefined, 900_000)
       console.log(`orbitdb: catch-up of ${entries} entries in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.entriesPerSecond)} entries/s`)
-      return { entries, catchupMs: round(caught.ms), entriesPerSecond: Math.round(caught.entriesPerSecond) }
+      const latency = await visibility('orbitdb', source, replica, samples)
+      return { entries, catchupMs: round(caught.ms), entriesPerSecond: Math.round(caught.entriesPerSecond), latency }
     } finally {
       await replica.stop()
     }
@@ -141,7 +148,7 @@ results.rhizome = await rhizome(commits, samples, workers)
 const orbit: unknown[] = []
 for (const n of orbitSizes) {
   try {
-    orbit.push(await orbitdb(n))
+    orbit.push(await orbitdb(n, Math.min(samples, 20)))
   } catch (err) {
     console.log(`orbitdb ${n}: failed: ${(err as Error).message.slice(0, 300)}`)
     orbit.push({ entries: n, error: (err as Error).message.slice(0, 300) })

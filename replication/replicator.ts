@@ -138,7 +138,7 @@ export class Replicator extends EventTarget {
     await helia.start()
     this.helia = helia
     const libp2p = helia.libp2p
-    await libp2p.handle(CATCHUP_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 16 })
+    await libp2p.handle(CATCHUP_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 4 })
     const pubsub = libp2p.services.pubsub
     pubsub.addEventListener('message', event => this.onMessage(event.detail))
     pubsub.addEventListener('subscription-change', event => {

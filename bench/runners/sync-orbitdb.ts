@@ -3,8 +3,10 @@
  * log), over Helia nodes on loopback TCP with Noise, Yamux, identify and gossipsub (what
  * OrbitDB's replication needs), blocks in LevelDB as in the core benchmark's runner.
  *   source   appends `entries` entries, then serves them; reports its address.
+ *            On each "commit" line it appends one more entry.
  *   replica  opens the database by address and waits until it holds every entry: OrbitDB's
- *            own head exchange, then its log traversal fetching entries over bitswap.
+ *            own head exchange, then its log traversal fetching entries over bitswap. Then
+ *            it reports each entry its 'update' event brings, for the latency measurement.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -67,7 +69,13 @@ try {
     const start = now()
     for (let i = 0; i < entries; i++) await db.add(`<http://example.org/bench/item/${i}> <http://example.org/bench#value> "${i}" .`)
     say({ event: 'ready', address: db.address, multiaddrs: node.ipfs.libp2p.getMultiaddrs().map(String), buildMs: now() - start })
-    await commands(async () => {})
+    let next = entries
+    await commands(async () => {
+      const at = now()
+      const head = await db.add(`<http://example.org/bench/item/${next}> <http://example.org/bench#value> "${next}" .`)
+      next++
+      say({ event: 'committed', head, at })
+    })
   } else if (role === 'replica') {
     const entries = arg<number>('entries')
     await node.ipfs.libp2p.dial(multiaddr(arg<string>('peer')))
@@ -96,6 +104,7 @@ try {
     })
     const ms = now() - start
     say({ event: 'caught-up', entries, ms, entriesPerSecond: entries / ms * 1000 })
+    events.on('update', (entry: { hash: string }) => say({ event: 'seen', heads: [entry.hash], at: now() }))
     await commands(async () => {})
   } else {
     throw new Error(`unknown role ${role}`)
