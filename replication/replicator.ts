@@ -7,8 +7,8 @@
  * replica that lacks an announced head pulls from the announcer with catch-up
  * (catchup.ts), which verifies everything with the core before applying it. Pulls from
  * one peer for one database never overlap; an announcement during a pull queues one more.
- * When the announcer is not directly connected, the peer that relayed the announcement is
- * asked instead, and bitswap (any connected peer, IPFS nodes included) is the fallback.
+ * When the announcer is not directly connected, every connected peer is asked instead, and
+ * bitswap (any connected peer, IPFS nodes included) is the fallback.
  *
  * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts).
  *
@@ -72,6 +72,7 @@ interface Hosted {
   expected: Map<string, Map<string, CID>>
   /** Heads announced by peers not directly connected: fetched over bitswap if no pull brings them. */
   relayed: Map<string, CID>
+  fetchingRelayed: boolean
   timer?: ReturnType<typeof setTimeout>
   announcing: boolean
   announceWanted: boolean
@@ -81,6 +82,8 @@ interface Hosted {
 
 /** Most commit nodes one bitswap fallback gathers before merging. */
 const RELAYED_MAX_NODES = 10_000
+/** Most relayed heads waiting for the bitswap fallback, per database. */
+const MAX_RELAYED_HEADS = 256
 
 export class Replicator extends EventTarget {
   private helia?: RhizomeHelia
@@ -175,6 +178,7 @@ export class Replicator extends EventTarget {
       pulls: new Map(),
       expected: new Map(),
       relayed: new Map(),
+      fetchingRelayed: false,
       announcing: false,
       announceWanted: false,
       lastAnnounced: 0,
@@ -397,7 +401,7 @@ export class Replicator extends EventTarget {
       hosted.expected.set(from.toString(), expected)
       await this.pull(hosted, from)
     } else {
-      for (const head of unknown) hosted.relayed.set(head.toString(), head)
+      for (const head of unknown) if (hosted.relayed.size < MAX_RELAYED_HEADS) hosted.relayed.set(head.toString(), head)
       await Promise.all(this.node.libp2p.getPeers().map(async peer => await this.pull(hosted, peer)))
       await this.fetchRelayed(hosted)
     }
@@ -481,6 +485,17 @@ export class Replicator extends EventTarget {
    * never a stall of other merges.
    */
   private async fetchRelayed (hosted: Hosted): Promise<void> {
+    // one fallback at a time per database; heads announced meanwhile wait for the next
+    if (hosted.fetchingRelayed) return
+    hosted.fetchingRelayed = true
+    try {
+      while (hosted.relayed.size > 0 && !this.stopped) await this.fetchRelayedOnce(hosted)
+    } finally {
+      hosted.fetchingRelayed = false
+    }
+  }
+
+  private async fetchRelayedOnce (hosted: Hosted): Promise<void> {
     const heads: CID[] = []
     for (const [key, head] of hosted.relayed) {
       hosted.relayed.delete(key)
