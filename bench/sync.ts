@@ -18,6 +18,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { loadavg } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { machineInfo } from './machine.js'
 
@@ -143,7 +144,7 @@ const workersFlag = flag('workers', '')
 const workers = workersFlag === '' ? undefined : Number(workersFlag)
 const orbitSizes = flag('orbitdb', '1000,10000').split(',').map(Number).filter(n => n > 0)
 
-const results: Record<string, unknown> = { machine: machineInfo(root), date: new Date().toISOString() }
+const results: Record<string, unknown> = { machine: machineInfo(root), date: new Date().toISOString(), loadAverageAtStart: loadavg().map(x => round(x, 2)) }
 results.rhizome = await rhizome(commits, samples, workers)
 const orbit: unknown[] = []
 for (const n of orbitSizes) {
@@ -155,6 +156,7 @@ for (const n of orbitSizes) {
   }
 }
 results.orbitdb = orbit
+results.loadAverageAtEnd = loadavg().map(x => round(x, 2))
 mkdirSync(new URL('./results/', fromSources ? import.meta.url : new URL('../../bench/', import.meta.url)), { recursive: true })
 const out = fileURLToPath(new URL('bench/results/sync.json', `file://${root}/`))
 writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
