@@ -7,10 +7,12 @@
  * (missing.ts) and streams every missing block in causal order in the one stream.
  * With concurrent writers, heads alone would not do: a responder that has not seen the
  * requester's newest commits would know none of its heads and resend all history; with
- * the sample it resends at most about twice what the two replicas do not share. The requester verifies
- * each node as it arrives with the core's checks (on worker threads, verify-pool.ts),
- * verifies its payloads, and applies commits in batches in arrival order, so an
- * interrupted catch-up keeps every batch applied and the next request starts from there.
+ * the sample it resends at most about twice what the two replicas do not share.
+ *
+ * The requester verifies each node as it arrives with the core's checks (on worker
+ * threads, verify-pool.ts), verifies its payloads, and applies commits in batches in
+ * arrival order, so an interrupted catch-up keeps every batch applied and the next
+ * request starts from there.
  *
  * Bounded memory: the responder reads one block at a time and writes with backpressure;
  * the requester holds at most a window of nodes (by count and bytes) between arrival and
@@ -22,7 +24,7 @@ import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import { verifyPayload, type Block, type ClockNode, type Commit } from '../merkle-clock/index.js'
-import { ProtocolError } from './errors.js'
+import { ProtocolError, StreamEndedError } from './errors.js'
 import { FrameReader, FrameWriter } from './frames.js'
 import { fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
 import type { ReplicaGraph } from './graph.js'
@@ -43,7 +45,7 @@ export const INACTIVITY_TIMEOUT = 30_000
 
 async function readFrame (reader: FrameReader): Promise<Uint8Array> {
   const frame = await reader.read()
-  if (frame === undefined) throw new ProtocolError('the stream ended before the end frame')
+  if (frame === undefined) throw new StreamEndedError()
   return frame
 }
 

@@ -8,6 +8,17 @@ export class ProtocolError extends RhizomeError {
   }
 }
 
+/**
+ * A catch-up stream that ended cleanly before its end frame: unhelpful, not harmful (a peer
+ * shutting down may do it), so it costs the peer nothing; the next announcement retries.
+ */
+export class StreamEndedError extends RhizomeError {
+  override name = 'StreamEndedError'
+  constructor () {
+    super('ERR_STREAM_ENDED', 'the catch-up stream ended before its end frame')
+  }
+}
+
 /** A catch-up found no peer that could serve it. */
 export class NoPeersError extends RhizomeError {
   override name = 'NoPeersError'

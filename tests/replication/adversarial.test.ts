@@ -179,4 +179,18 @@ describe('adversarial peers', () => {
     flooding = false
     await flood
   })
+
+  it('a peer that ends a catch-up stream early is not penalized (it may be shutting down)', async () => {
+    const w = await world(109, async stream => {
+      const lp = lpStream(stream, { maxDataLength: MAX_FRAME_BYTES })
+      decodeRequest((await lp.read()).subarray())
+      await stream.close()
+    })
+    const { victim, adversary } = w
+    const failures: string[] = []
+    victim.replicator.addEventListener('catchup:failed', e => failures.push((e as CustomEvent<{ error: { code?: string } }>).detail.error.code ?? ''))
+    await victim.replicator.connect(adversary.replicator.multiaddrs[0])
+    await waitFor(() => failures.includes('ERR_STREAM_ENDED'), 'the early end to be seen')
+    expect(victim.replicator.isBlocked(adversary.replicator.peerId)).toBe(false)
+  })
 })
