@@ -14,9 +14,9 @@ import { Algebra } from 'sparqlalgebrajs'
 import { accumulator } from './aggregates.js'
 import type { Bindings } from './context.js'
 import { evaluateOrUndefined } from './expressions.js'
-import type { AggregateNode, AggregateSpec, FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode } from './id-plan.js'
+import type { AggregateNode, AggregateSpec, FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode, ProjectNode } from './id-plan.js'
 import { runClosure } from './id-paths.js'
-import { runGroup } from './id-join.js'
+import { joinBuilt, runGroup } from './id-join.js'
 import { Rows } from './id-rows.js'
 import { BATCH, type RunState, applyFilter, bindingsOf, joinValues, probeOf, resolveSlots } from './id-run.js'
 import { numericLiteral } from './xsd.js'
@@ -36,6 +36,46 @@ export function run (node: IdNode, input: Rows, rs: RunState, lazy = false): Asy
     case 'optional': return runOptional(node, input, rs)
     case 'minus': return runMinus(node, input, rs)
     case 'aggregate': return runAggregate(node, input, rs)
+    case 'isolated': return joinBuilt(node, certainlyBound(node, input), input, rs)
+    case 'project': return runProject(node, input, rs)
+  }
+}
+
+/** The slots of `node` every row binds: the keys an isolated member is joined on. */
+function certainlyBound (node: IdNode, rows: Rows): number[] {
+  return [...node.certain].filter(s => {
+    for (let r = 0; r < rows.length; r++) if (rows.data[r * rows.width + s] === 0) return false
+    return true
+  })
+}
+
+/**
+ * A subquery's projection: only the kept slots stay bound. It runs isolated, on
+ * one all-unbound row, so a row it yields is nothing but the subquery's answer.
+ */
+async function * runProject (node: ProjectNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
+  const w = input.width
+  for (let k = 0; k < w; k++) if (input.length !== 1 || input.data[k] !== 0) throw new Error('a subquery runs isolated, on one unbound row')
+  const seen = node.distinct ? new Set<string | number>() : undefined
+  let skip = node.offset
+  let left = node.limit
+  for await (const rows of rs.run(node.input, input)) {
+    const out = new Rows(w, rows.length)
+    for (let r = 0; r < rows.length && left > 0; r++) {
+      const at = out.addEmpty()
+      for (const k of node.keep) out.data[at + k] = rows.data[r * w + k]!
+      if (seen !== undefined) {
+        let key: string | number
+        if (node.keep.length === 1) key = out.data[at + node.keep[0]!]!
+        else { key = ''; for (const k of node.keep) key += `${out.data[at + k]!},` }
+        if (seen.has(key)) { out.pop(); continue }
+        seen.add(key)
+      }
+      if (skip > 0) { skip--; out.pop(); continue }
+      left--
+    }
+    if (out.length > 0) yield out
+    if (left <= 0) return
   }
 }
 

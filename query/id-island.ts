@@ -41,7 +41,7 @@ export function evaluateIsland (op: Algebra.Operation, ctx: EvalContext): AsyncI
   }
   if (island === null || island === undefined) return undefined
   // A seeded projection is a subquery: the term level scopes its variables.
-  if (ctx.seed !== undefined && ctx.seed.size > 0 && (island.project !== undefined || island.distinct || island.offset > 0 || island.limit < Infinity)) return undefined
+  if (ctx.seed !== undefined && ctx.seed.size > 0 && (island.project !== undefined || island.distinct || island.offset > 0 || island.limit < Infinity || island.isolated)) return undefined
   const active = graph?.termType === 'Variable' ? undefined : graph ?? df.defaultGraph()
   return new Solutions(() => solutionBatches(island, access, ctx, active))
 }

@@ -44,10 +44,10 @@ export interface Step {
   filters: FilterSpec[]
 }
 
-/** A member evaluated once for a run, with its rows indexed by the values of some slots. */
+/** A member evaluated once for a run, with its rows indexed by the values of some slots (one index per set of slots). */
 interface Table {
   rows: Rows
-  index: Map<number | string, number[]> | undefined
+  indexes: Map<string, Map<number | string, number[]> | undefined>
 }
 
 export async function * runGroup (node: GroupNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
@@ -89,34 +89,41 @@ function keyOf (data: Uint32Array, at: number, keys: number[]): number | string 
   return key
 }
 
-/** The member evaluated once for the run (on an all-unbound row), indexed on `keys`. */
-async function tableOf (node: IdNode, keys: number[], width: number, rs: RunState): Promise<Table> {
-  const known = rs.once.get(node) as Table | undefined
-  if (known !== undefined) return known
-  const rows = new Rows(width, 64)
-  for await (const b of rs.run(node, Rows.single(width))) for (let i = 0; i < b.length; i++) rows.copyRow(b, i)
-  let index: Table['index']
-  if (keys.length > 0) {
-    index = new Map()
-    for (let i = 0; i < rows.length; i++) {
-      const key = keyOf(rows.data, i * width, keys)
-      if (key === undefined) { index = undefined; break }
-      const bucket = index.get(key)
-      if (bucket === undefined) index.set(key, [i])
-      else bucket.push(i)
-    }
+/** The member evaluated once for the run (on an all-unbound row), and its index on `keys`. */
+async function tableOf (node: IdNode, keys: number[], width: number, rs: RunState): Promise<{ rows: Rows, index: Map<number | string, number[]> | undefined }> {
+  let table = rs.once.get(node) as Table | undefined
+  if (table === undefined) {
+    const rows = new Rows(width, 64)
+    // An isolated member is its input, evaluated on its own: build from that directly.
+    const source = node.kind === 'isolated' ? node.input : node
+    for await (const b of rs.run(source, Rows.single(width))) for (let i = 0; i < b.length; i++) rows.copyRow(b, i)
+    table = { rows, indexes: new Map() }
+    // While sampling, lookups are capped: what was built then is not the whole member.
+    if (rs.sampling === 0) rs.once.set(node, table)
   }
-  const table = { rows, index }
-  // While sampling, lookups are capped: what was built then is not the whole member.
-  if (rs.sampling === 0) rs.once.set(node, table)
-  return table
+  const signature = keys.join(',')
+  if (!table.indexes.has(signature)) table.indexes.set(signature, indexOn(table.rows, keys))
+  return { rows: table.rows, index: table.indexes.get(signature) }
+}
+
+function indexOn (rows: Rows, keys: number[]): Map<number | string, number[]> | undefined {
+  if (keys.length === 0) return undefined
+  const index = new Map<number | string, number[]>()
+  for (let i = 0; i < rows.length; i++) {
+    const key = keyOf(rows.data, i * rows.width, keys)
+    if (key === undefined) return undefined
+    const bucket = index.get(key)
+    if (bucket === undefined) index.set(key, [i])
+    else bucket.push(i)
+  }
+  return index
 }
 
 /**
  * Joins rows with a member evaluated once: through its hash index where a row
  * binds the keys, else with every one of its rows (a product where nothing is shared).
  */
-async function * joinBuilt (node: IdNode, keys: number[], rows: Rows, rs: RunState): AsyncIterable<Rows> {
+export async function * joinBuilt (node: IdNode, keys: number[], rows: Rows, rs: RunState): AsyncIterable<Rows> {
   const w = rows.width
   const table = await tableOf(node, keys, w, rs)
   const built = table.rows
@@ -180,6 +187,7 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
     remaining.splice(remaining.indexOf(chosen), 1)
     let mode: Step['mode'] = connected.length === 0 && steps.length > 0 ? 'once' : 'probe'
     const keys = [...chosen.certain].filter(v => certain.has(v))
+    if (chosen.kind === 'isolated') mode = keys.length > 0 ? 'hash' : 'once'
     if (mode === 'probe' && steps.length > 0 && chosen.kind === 'pattern' && keys.length > 0 && expected > joinTuning.hashRatio) {
       // Many rows to look up against a member with few matches in all: read it once and hash it.
       const whole = await estimateRows(chosen, Rows.single(input.width), rs)
@@ -193,7 +201,7 @@ async function planGroup (node: GroupNode, input: Rows, rs: RunState): Promise<S
     expected *= Math.max(bestEstimate, 1e-3)
     // Once the sample runs dry, later members are ordered on estimates alone.
     if (remaining.length > 0 && !dry) {
-      const after = await sampleAfter(chosen, mode === 'once' ? 'once' : 'probe', sample, rs)
+      const after = await sampleAfter(chosen, mode === 'once' || chosen.kind === 'isolated' ? 'once' : 'probe', sample, rs)
       if (after.length === 0) dry = true
       else sample = after
     }
@@ -248,6 +256,8 @@ async function estimateRows (node: IdNode, sample: Rows, rs: RunState): Promise<
     case 'filter': case 'extend': return await estimateRows(node.input, sample, rs)
     case 'optional': case 'minus': return await estimateRows(node.left, sample, rs)
     case 'aggregate': return 1
+    // Evaluated on its own: what it yields alone, whatever is bound.
+    case 'isolated': case 'project': return await estimateRows(node.input, Rows.single(sample.width), rs)
     case 'closure': {
       // From a bound end: about a few steps' worth of what one step reaches.
       const starts = new Rows(sample.width, sample.length)

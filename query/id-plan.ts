@@ -122,7 +122,28 @@ export interface AggregateNode extends NodeBase {
   named: number[]
 }
 
-export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode | MinusNode | AggregateNode
+/**
+ * A join member that must not see the rows it joins (a subquery; OPTIONAL, MINUS,
+ * GROUP or a filter reading variables it does not bind, inside a join): evaluated
+ * once on its own, then joined to the rows by a hash join, as the term-level
+ * evaluator does.
+ */
+export interface IsolatedNode extends NodeBase {
+  kind: 'isolated'
+  input: IdNode
+}
+
+/** A subquery's projection (with DISTINCT and LIMIT/OFFSET); runs isolated only. */
+export interface ProjectNode extends NodeBase {
+  kind: 'project'
+  input: IdNode
+  keep: number[]
+  distinct: boolean
+  offset: number
+  limit: number
+}
+
+export type IdNode = PatternNode | ValuesNode | GroupNode | UnionNode | ClosureNode | FilterNode | ExtendNode | OptionalNode | MinusNode | AggregateNode | IsolatedNode | ProjectNode
 
 export interface Island {
   body: IdNode
@@ -132,6 +153,8 @@ export interface Island {
   constants: RDF.Term[]
   /** Under GRAPH ?g: the graph variable's slot (patterns then range over the named graphs). */
   graph: number | undefined
+  /** Holds isolated members: a seeded run (EXISTS) is left to the term level, which passes the seed into them. */
+  isolated: boolean
   /** Slots of the projected variables; undefined: every named slot. */
   project: number[] | undefined
   distinct: boolean
@@ -148,6 +171,7 @@ class Compiler {
   private readonly constantIndex = new Map<string, number>()
   /** The graph variable's slot, compiling the body of GRAPH ?g. */
   graph: number | undefined
+  isolated = false
 
   slot (key: string): number {
     let s = this.slots.get(key)
@@ -222,6 +246,10 @@ class Compiler {
         const vars = new Set([...keys, ...aggregates.map(a => a.slot)])
         return { kind: 'aggregate', input, keys, aggregates, named, vars, certain: new Set() }
       }
+      case Algebra.types.PROJECT: case Algebra.types.DISTINCT: case Algebra.types.REDUCED: case Algebra.types.SLICE:
+        // A subquery sees nothing of the rows around it: only ever run isolated.
+        if (!top) throw new Unsupported()
+        return this.subquery(op)
       case Algebra.types.MINUS: {
         // Fed by a join, a MINUS would see variables shared with its right side that it must not.
         if (!top) throw new Unsupported()
@@ -250,12 +278,35 @@ class Compiler {
         for (const f of (op.metadata?.filters as Algebra.Expression[] | undefined) ?? []) filters.push(f)
         return
       }
-      members.push(this.node(op))
+      members.push(this.member(op))
     }
     for (const i of inputs) add(i)
     const vars = union(members.map(m => m.vars))
     const certain = union(members.map(m => m.certain))
     return { kind: 'group', members, filters: filters.map(f => this.expression(f, certain)), vars, certain }
+  }
+
+  /** A join member: correlated where that is safe, else isolated (evaluated on its own, hash-joined). */
+  private member (op: Algebra.Operation): IdNode {
+    try {
+      return this.node(op)
+    } catch (e) {
+      if (!(e instanceof Unsupported) || this.graph !== undefined) throw e
+    }
+    const input = this.node(op, true)
+    this.isolated = true
+    return { kind: 'isolated', input, vars: input.vars, certain: input.certain }
+  }
+
+  /** A subquery: LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, over its pattern. */
+  private subquery (op: Algebra.Operation): ProjectNode {
+    const { offset, limit, distinct, project, body } = peel(op)
+    if (project === undefined) throw new Unsupported()
+    this.isolated = true
+    const input = this.node(body, true)
+    const keep = project.map(v => this.slot(v.value))
+    const certain = new Set(keep.filter(k => input.certain.has(k)))
+    return { kind: 'project', input, keep, distinct, offset, limit, vars: new Set(keep), certain }
   }
 
   private pattern (s: RDF.Term, p: RDF.Term, o: RDF.Term): PatternNode {
@@ -375,7 +426,8 @@ function intersection (sets: Array<Set<number>>): Set<number> {
  * The island for `op`, or undefined where the id-level engine does not cover it.
  * On top: LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, each optional.
  */
-export function compileIsland (op: Algebra.Operation, graphVariable?: string): Island | undefined {
+/** LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, each optional, peeled off a query. */
+function peel (op: Algebra.Operation): { offset: number, limit: number, distinct: boolean, project: RDF.Variable[] | undefined, body: Algebra.Operation } {
   let offset = 0; let limit = Infinity; let distinct = false
   let project: RDF.Variable[] | undefined
   let cur = op
@@ -386,6 +438,11 @@ export function compileIsland (op: Algebra.Operation, graphVariable?: string): I
   }
   if (cur.type === Algebra.types.DISTINCT || cur.type === Algebra.types.REDUCED) { distinct = true; cur = cur.input }
   if (cur.type === Algebra.types.PROJECT) { project = cur.variables; cur = cur.input }
+  return { offset, limit, distinct, project, body: cur }
+}
+
+export function compileIsland (op: Algebra.Operation, graphVariable?: string): Island | undefined {
+  const { offset, limit, distinct, project, body: cur } = peel(op)
   // A bare LIMIT or DISTINCT over something that is not a projection is left to the term level.
   if ((offset !== 0 || limit !== Infinity || distinct) && project === undefined) return undefined
   const c = new Compiler()
@@ -393,7 +450,7 @@ export function compileIsland (op: Algebra.Operation, graphVariable?: string): I
   try {
     const body = c.node(cur, true)
     const projected = project?.map(v => c.slot(v.value))
-    return { body, width: c.names.length, names: c.names, constants: c.constants, graph: c.graph, project: projected, distinct, offset, limit }
+    return { body, width: c.names.length, names: c.names, constants: c.constants, graph: c.graph, isolated: c.isolated, project: projected, distinct, offset, limit }
   } catch (e) {
     if (e instanceof Unsupported) return undefined
     throw e
