@@ -77,18 +77,20 @@ export function decodeManifest (cid: CID, bytes: Uint8Array): Block<Manifest> {
 
 /** Decides whether a public key may write to a database. */
 export class WriterSet {
-  private readonly ids: Set<string>
+  // Keyed by the raw key's hex: checked for every node that arrives, so cheaper than a did:key.
+  private readonly keys: Set<string>
   constructor (readonly manifest: Manifest) {
-    this.ids = new Set(manifest.writers.map(writerId))
+    this.keys = new Set(manifest.writers.map(k => Buffer.from(k).toString('hex')))
   }
 
   get open (): boolean { return this.manifest.open }
 
   allows (publicKey: Uint8Array): boolean {
-    return this.manifest.open || this.ids.has(writerId(publicKey))
+    return this.manifest.open || this.keys.has(Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex'))
   }
 
+  /** The writers as did:key strings. */
   list (): string[] {
-    return [...this.ids]
+    return this.manifest.writers.map(writerId)
   }
 }
