@@ -12,6 +12,8 @@ import { runTestCase } from './w3c-runner.js'
 import { knownFailures } from './w3c-known-failures.js'
 import { suiteRoot } from './w3c-suite.js'
 
+// The suites are data beside the repository (../shared/w3c-sparql). A checkout without
+// them skips these tests, with this reason; in CI (CI=true) their absence is a failure.
 const available = existsSync(suiteRoot)
 const tests = available ? collectTests().filter(t => t.type === 'mf:QueryEvaluationTest' || t.type === 'mf:CSVResultFormatTest') : []
 

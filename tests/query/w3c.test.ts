@@ -11,6 +11,8 @@ import { runTestCase } from './w3c-runner.js'
 import { knownFailures } from './w3c-known-failures.js'
 import { suiteRoot } from './w3c-suite.js'
 
+// The suites are data beside the repository (../shared/w3c-sparql). A checkout without
+// them skips these tests, with this reason; in CI (CI=true) their absence is a failure.
 const available = existsSync(suiteRoot)
 const tests = available ? collectTests() : []
 const stats = new Map<string, { pass: number, fail: number, known: number, skip: number }>()
@@ -20,6 +22,10 @@ function count (key: string, field: 'pass' | 'fail' | 'known' | 'skip'): void {
   if (s === undefined) stats.set(key, s = { pass: 0, fail: 0, known: 0, skip: 0 })
   s[field]++
 }
+
+describe.runIf(process.env.CI === 'true')('W3C suites in CI', () => {
+  it(`finds the suites at ${suiteRoot}`, () => { expect(available).toBe(true) })
+})
 
 describe.skipIf(!available)('W3C SPARQL test suites', () => {
   for (const t of tests) {
