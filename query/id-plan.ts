@@ -49,6 +49,15 @@ export interface FilterSpec {
   expr: Algebra.Expression
   slots: number[]
   names: string[]
+  /** The expression's EXISTS parts: each body runs on the rows themselves (§18.6, substitution). */
+  exists?: ExistsSpec[]
+}
+
+export interface ExistsSpec {
+  expr: Algebra.ExistenceExpression
+  body: IdNode
+  /** A hidden slot holding each row's number while the body runs. */
+  origin: number
 }
 
 export interface GroupNode extends NodeBase {
@@ -172,6 +181,8 @@ class Compiler {
   /** The graph variable's slot, compiling the body of GRAPH ?g. */
   graph: number | undefined
   isolated = false
+  /** Above 0 while compiling an EXISTS body, which runs on many rows at once, each its own solution. */
+  perRow = 0
 
   slot (key: string): number {
     let s = this.slots.get(key)
@@ -224,7 +235,7 @@ class Compiler {
       case Algebra.types.PATH: return this.path(op.predicate, this.pos(op.subject), this.pos(op.object))
       case Algebra.types.FILTER: {
         const input = this.node(op.input, top)
-        const filter = this.expression(op.expression, top ? undefined : input.certain)
+        const filter = this.expression(op.expression, top ? undefined : input.certain, top)
         return { kind: 'filter', input, filter, vars: input.vars, certain: input.certain }
       }
       case Algebra.types.EXTEND: {
@@ -234,7 +245,8 @@ class Compiler {
         return { kind: 'extend', input, slot, expr, vars: new Set([...input.vars, slot]), certain: input.certain }
       }
       case Algebra.types.GROUP: {
-        if (!top) throw new Unsupported()
+        // Inside EXISTS the rows are many solutions substituted at once: a group would mix them.
+        if (!top || this.perRow > 0) throw new Unsupported()
         const input = this.node(op.input, true)
         const keys = op.variables.map(v => this.slot(v.value))
         const aggregates = op.aggregates.map(agg => ({
@@ -291,7 +303,8 @@ class Compiler {
     try {
       return this.node(op)
     } catch (e) {
-      if (!(e instanceof Unsupported) || this.graph !== undefined) throw e
+      // Inside EXISTS the term level substitutes into isolated members too: not here.
+      if (!(e instanceof Unsupported) || this.graph !== undefined || this.perRow > 0) throw e
     }
     const input = this.node(op, true)
     this.isolated = true
@@ -301,7 +314,7 @@ class Compiler {
   /** A subquery: LIMIT/OFFSET, then DISTINCT or REDUCED, then PROJECT, over its pattern. */
   private subquery (op: Algebra.Operation): ProjectNode {
     const { offset, limit, distinct, project, body } = peel(op)
-    if (project === undefined) throw new Unsupported()
+    if (project === undefined || this.perRow > 0) throw new Unsupported()
     this.isolated = true
     const input = this.node(body, true)
     const keep = project.map(v => this.slot(v.value))
@@ -381,20 +394,31 @@ class Compiler {
     return { kind: 'pattern', s, p, o, vars, certain: vars }
   }
 
-  /** An expression the island can evaluate, reading only slots its input certainly binds (where `certain` is given). */
-  expression (expr: Algebra.Expression, certain: Set<number> | undefined): FilterSpec {
+  /**
+   * An expression the island can evaluate, reading only slots its input certainly
+   * binds (where `certain` is given); EXISTS only where `exists` allows it (a
+   * FILTER on the island's own input), its bodies compiled to run on the rows.
+   */
+  expression (expr: Algebra.Expression, certain: Set<number> | undefined, exists = false): FilterSpec {
     const names = new Set<string>()
-    checkExpression(expr, names)
+    const found: Algebra.ExistenceExpression[] | undefined = exists ? [] : undefined
+    checkExpression(expr, names, found)
     const slots = [...names].map(n => this.slot(n))
     if (certain !== undefined) for (const s of slots) if (!certain.has(s)) throw new Unsupported()
-    return { expr, slots, names: [...names] }
+    if (found === undefined || found.length === 0) return { expr, slots, names: [...names] }
+    this.perRow++
+    try {
+      return { expr, slots, names: [...names], exists: found.map(e => ({ expr: e, body: this.node(e.input, true), origin: this.hidden() })) }
+    } finally {
+      this.perRow--
+    }
   }
 }
 
 // BNODE(str) must give one blank node per string within a solution: the term-level evaluator keeps that scope.
 const UNSUPPORTED_OPERATORS = new Set(['bnode'])
 
-function checkExpression (e: Algebra.Expression, names: Set<string>): void {
+function checkExpression (e: Algebra.Expression, names: Set<string>, exists: Algebra.ExistenceExpression[] | undefined): void {
   switch (e.expressionType) {
     case Algebra.expressionTypes.TERM:
       if (e.term.termType === 'Variable') names.add(e.term.value)
@@ -402,10 +426,14 @@ function checkExpression (e: Algebra.Expression, names: Set<string>): void {
       return
     case Algebra.expressionTypes.OPERATOR:
       if (UNSUPPORTED_OPERATORS.has(e.operator.toLowerCase())) throw new Unsupported()
-      for (const a of e.args) checkExpression(a, names)
+      for (const a of e.args) checkExpression(a, names, exists)
       return
     case Algebra.expressionTypes.NAMED:
-      for (const a of e.args) checkExpression(a, names)
+      for (const a of e.args) checkExpression(a, names, exists)
+      return
+    case Algebra.expressionTypes.EXISTENCE:
+      if (exists === undefined) throw new Unsupported()
+      exists.push(e)
       return
     default: throw new Unsupported()
   }

@@ -7,7 +7,7 @@
 import type { Algebra } from 'sparqlalgebrajs'
 import { type Bindings, type EvalContext, checkSignal } from './context.js'
 import { type Compiled, compileExpression, evaluateFilter } from './expressions.js'
-import type { FilterSpec, GroupNode, IdNode, Island, PatternNode, ValuesNode } from './id-plan.js'
+import type { ExistsSpec, FilterSpec, GroupNode, IdNode, Island, PatternNode, ValuesNode } from './id-plan.js'
 import { type Dictionary, LOCAL_BASE, Rows } from './id-rows.js'
 import type { Step } from './id-join.js'
 import type { IdAccess } from './source.js'
@@ -206,8 +206,24 @@ export async function resolveSlots (spec: FilterSpec, rows: Rows, rs: RunState):
 export async function applyFilter (spec: FilterSpec, rows: Rows, rs: RunState): Promise<Rows> {
   await resolveSlots(spec, rows, rs)
   const c = rs.expression(spec.expr)
+  const found = spec.exists === undefined ? undefined : await Promise.all(spec.exists.map(async e => await existsAmong(e, rows, rs)))
   const out = new Rows(rows.width, rows.length)
-  for (let r = 0; r < rows.length; r++) if (evaluateFilter(c, bindingsOf(spec, rows, r, rs))) out.copyRow(rows, r)
+  for (let r = 0; r < rows.length; r++) {
+    const exists = found === undefined ? undefined : new Map(spec.exists!.map((e, k) => [e.expr, e.expr.not ? found[k]![r] === 0 : found[k]![r] === 1]))
+    if (evaluateFilter(c, bindingsOf(spec, rows, r, rs), exists)) out.copyRow(rows, r)
+  }
   return out
+}
+
+/** Per row: 1 where an EXISTS body has a solution with the row's bindings substituted (run on all rows at once). */
+async function existsAmong (e: ExistsSpec, rows: Rows, rs: RunState): Promise<Uint8Array> {
+  const w = rows.width
+  const tagged = new Rows(w, rows.length)
+  for (let r = 0; r < rows.length; r++) tagged.data[tagged.copyRow(rows, r) + e.origin] = r + 1
+  const found = new Uint8Array(rows.length)
+  for await (const out of rs.run(e.body, tagged)) {
+    for (let i = 0; i < out.length; i++) found[out.data[i * w + e.origin]! - 1] = 1
+  }
+  return found
 }
 
