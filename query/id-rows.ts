@@ -76,6 +76,11 @@ export class Rows {
   }
 }
 
+/** A term's key with its language tag as written (the source tells tags apart by case). */
+function exactKey (t: RDF.Term): string {
+  return t.termType === 'Literal' && t.language !== '' ? `"${t.value}"@${t.language}` : termKey(t)
+}
+
 /**
  * Term ↔ id for one run: the source's ids for the terms it holds, local ids for
  * the others, and the RDF/JS terms of ids once resolved.
@@ -87,13 +92,29 @@ export class Dictionary {
 
   constructor (readonly access: IdAccess) {}
 
+  /** Ids of terms asked for in this run, by key: computed values repeat (counts, BIND results). */
+  private readonly known = new Map<string, number>()
+
   /** The id of each term: the source's, or a local one. */
   async ids (terms: readonly RDF.Term[]): Promise<Uint32Array> {
-    const out = terms.length === 0 ? new Uint32Array(0) : await this.access.termIds(terms)
+    const out = new Uint32Array(terms.length)
+    const keys = terms.map(exactKey)
+    const ask: RDF.Term[] = []
+    const askKeys = new Map<string, number>()
     for (let i = 0; i < terms.length; i++) {
-      const t = terms[i]!
-      if (out[i] === 0) out[i] = this.local(t)
-      else if (!this.resolved.has(out[i]!)) this.resolved.set(out[i]!, t)
+      const id = this.known.get(keys[i]!)
+      if (id !== undefined) out[i] = id
+      else if (!askKeys.has(keys[i]!)) { askKeys.set(keys[i]!, ask.length); ask.push(terms[i]!) }
+    }
+    if (ask.length > 0) {
+      const found = await this.access.termIds(ask)
+      ask.forEach((t, k) => {
+        let id = found[k]!
+        if (id === 0) id = this.local(t)
+        else if (!this.resolved.has(id)) this.resolved.set(id, t)
+        this.known.set(exactKey(t), id)
+      })
+      for (let i = 0; i < terms.length; i++) if (out[i] === 0) out[i] = this.known.get(keys[i]!)!
     }
     return out
   }
