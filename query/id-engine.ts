@@ -20,6 +20,7 @@ import { joinBuilt, runGroup } from './id-join.js'
 import { Rows } from './id-rows.js'
 import { BATCH, type RunState, applyFilter, bindingsOf, joinValues, probeOf, resolveSlots } from './id-run.js'
 import { numericLiteral } from './xsd.js'
+import { df } from './terms.js'
 
 /** Lookups sent to the source at once, at most. */
 const MAX_PROBES = 512
@@ -86,6 +87,8 @@ interface IdAccumulator {
 }
 
 const NO_SOLUTION: Bindings = new Map()
+/** Stands for "a value" where only its id is used. */
+const NO_TERM = df.literal('')
 
 /** COUNT(*) and COUNT(?v) run on ids alone. */
 function countsIds (spec: AggregateSpec): boolean {
@@ -124,12 +127,19 @@ function idAccumulator (spec: AggregateSpec, node: AggregateNode): IdAccumulator
 /** GROUP BY: every input row into its group (keyed by ids), then one row per group. */
 async function * runAggregate (node: AggregateNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
   const w = input.width
-  const groups = new Map<string | number, { row: Rows, accs: IdAccumulator[] }>()
-  const newGroup = (rows: Rows, r: number): { row: Rows, accs: IdAccumulator[] } => {
-    const row = new Rows(w, 1)
-    const at = row.addEmpty()
-    for (const k of node.keys) row.data[at + k] = rows.data[r * w + k]!
-    return { row, accs: node.aggregates.map(a => idAccumulator(a, node)) }
+  // One row of `out` per group, holding its keys; the groups' states by group number.
+  const out = new Rows(w, 64)
+  const groupOf = new Map<string | number, number>()
+  const accs: IdAccumulator[][] = []
+  // Plain COUNT(*) and COUNT(?v) keep a number per group, nothing more.
+  const plain = node.aggregates.map(a => countsIds(a) && !a.agg.distinct)
+  const counts = node.aggregates.map(() => [] as number[])
+  const newGroup = (rows: Rows, r: number): number => {
+    const at = out.addEmpty()
+    for (const k of node.keys) out.data[at + k] = rows.data[r * w + k]!
+    accs.push(node.aggregates.map((a, i) => plain[i]! ? undefined as unknown as IdAccumulator : idAccumulator(a, node)))
+    for (const c of counts) c.push(0)
+    return out.length - 1
   }
   const general = node.aggregates.map(a => !countsIds(a))
   for await (const rows of rs.run(node.input, input)) {
@@ -145,30 +155,34 @@ async function * runAggregate (node: AggregateNode, input: Rows, rs: RunState): 
       values.push(column)
     }
     for (let r = 0; r < rows.length; r++) {
+      const at = r * w
       let key: string | number
-      if (node.keys.length === 1) key = rows.data[r * w + node.keys[0]!]!
-      else { key = ''; for (const k of node.keys) key += `${rows.data[r * w + k]!},` }
-      let group = groups.get(key)
-      if (group === undefined) groups.set(key, group = newGroup(rows, r))
-      for (let a = 0; a < group.accs.length; a++) group.accs[a]!.add(rows, r, values[a]?.[r])
+      if (node.keys.length === 1) key = rows.data[at + node.keys[0]!]!
+      else { key = ''; for (const k of node.keys) key += `${rows.data[at + k]!},` }
+      let g = groupOf.get(key)
+      if (g === undefined) groupOf.set(key, g = newGroup(rows, r))
+      for (let a = 0; a < node.aggregates.length; a++) {
+        if (plain[a]!) {
+          const v = node.aggregates[a]!.arg?.slots[0]
+          if (v === undefined || rows.data[at + v] !== 0) counts[a]![g]!++
+        } else accs[g]![a]!.add(rows, r, values[a]?.[r])
+      }
     }
     await rs.tick(rows.length)
   }
-  if (groups.size === 0 && node.keys.length === 0) groups.set('', newGroup(Rows.single(w), 0))
-  // The groups' rows, the functions' values turned into ids all at once.
+  if (out.length === 0 && node.keys.length === 0) newGroup(Rows.single(w), 0)
+  // The functions' values turned into ids all at once.
   const results: RDF.Term[] = []
   const where: Array<[number, number]> = []
-  const out = new Rows(w, groups.size)
-  for (const { row, accs } of groups.values()) {
-    const at = out.copyRow(row, 0)
-    accs.forEach((acc, a) => {
-      const t = acc.result()
-      if (t !== undefined) { results.push(t); where.push([at, node.aggregates[a]!.slot]) }
-    })
+  for (let g = 0; g < out.length; g++) {
+    for (let a = 0; a < node.aggregates.length; a++) {
+      const t = plain[a]! ? numericLiteral('integer', counts[a]![g]!) : accs[g]![a]!.result()
+      if (t !== undefined) { results.push(t); where.push([g * w, node.aggregates[a]!.slot]) }
+    }
   }
   const ids = await rs.dict.ids(results)
   where.forEach(([at, slot], i) => { out.data[at + slot] = ids[i]! })
-  // Seeded from above (a correlated row), a group agrees with what is bound or is dropped.
+  // Under a bound row from above (a seed), a group agrees with what is bound or is dropped.
   const kept = new Rows(w, out.length)
   for (let i = 0; i < out.length; i++) {
     for (let r = 0; r < input.length; r++) {
@@ -339,12 +353,21 @@ async function * runFilter (inputNode: IdNode, spec: FilterSpec, input: Rows, rs
 
 async function * runExtend (inputNode: IdNode, slot: number, spec: FilterSpec, input: Rows, rs: RunState): AsyncIterable<Rows> {
   const c = rs.expression(spec.expr)
+  // BIND(?v AS ?w), as a projection's renaming of an aggregate: the id itself.
+  const copied = spec.expr.expressionType === Algebra.expressionTypes.TERM && spec.expr.term.termType === 'Variable' ? spec.slots[0] : undefined
   for await (const rows of rs.run(inputNode, input)) {
-    await resolveSlots(spec, rows, rs)
-    const values: Array<RDF.Term | undefined> = []
-    for (let r = 0; r < rows.length; r++) values.push(evaluateOrUndefined(c, bindingsOf(spec, rows, r, rs)))
-    const defined = values.filter((v): v is RDF.Term => v !== undefined)
-    const ids = await rs.dict.ids(defined)
+    let values: Array<RDF.Term | undefined> = []
+    let ids: Uint32Array
+    if (copied === undefined) {
+      await resolveSlots(spec, rows, rs)
+      for (let r = 0; r < rows.length; r++) values.push(evaluateOrUndefined(c, bindingsOf(spec, rows, r, rs)))
+      ids = await rs.dict.ids(values.filter((v): v is RDF.Term => v !== undefined))
+    } else {
+      ids = new Uint32Array(rows.length)
+      let n = 0
+      for (let r = 0; r < rows.length; r++) { const id = rows.data[r * rows.width + copied]!; if (id !== 0) ids[n++] = id }
+      values = Array.from({ length: rows.length }, (_, r) => rows.data[r * rows.width + copied] === 0 ? undefined : NO_TERM)
+    }
     const out = new Rows(rows.width, rows.length)
     let k = 0
     for (let r = 0; r < rows.length; r++) {
