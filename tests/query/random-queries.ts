@@ -1,8 +1,8 @@
 /**
  * Random data and random queries for the differential tests (fast-check): a few
  * subjects, predicates and small integers, and groups built from triple patterns,
- * paths, FILTER, OPTIONAL, UNION, MINUS, GRAPH, VALUES and EXISTS, so that most
- * queries over most data sets have answers.
+ * paths, FILTER, OPTIONAL, UNION, MINUS, GRAPH, VALUES, (NOT) EXISTS and
+ * subqueries, so that most queries over most data sets have answers.
  */
 import type * as RDF from '@rdfjs/types'
 import fc from 'fast-check'
@@ -50,6 +50,9 @@ const groupArb: fc.Arbitrary<string> = fc.letrec<{ group: string }>(tie => ({
       tie('group').map(g => `GRAPH ?g ${g}`),
       fc.tuple(varArb, fc.integer({ min: 0, max: 5 })).map(([v, i]) => `VALUES ${v} { :s${i} :s${(i + 1) % 6} }`),
       fc.tuple(varArb, varArb).map(([a, b]) => `FILTER EXISTS { ${a} :p0 ${b} }`),
+      fc.tuple(varArb, varArb).map(([a, b]) => `FILTER NOT EXISTS { ${a} :p1 ${b} }`),
+      tie('group').map(g => `{ SELECT ?a (COUNT(*) AS ?n) ${g} GROUP BY ?a }`),
+      tie('group').map(g => `{ SELECT DISTINCT ?a ?b ${g} }`),
       fc.array(tripleArb, { minLength: 1, maxLength: 2 }).map(ts => ts.join(' '))
     ), { maxLength: 2 })
   ).map(([triples, rest]) => `{ ${triples.join(' ')} ${rest.join(' ')} }`)
