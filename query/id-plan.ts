@@ -1,16 +1,19 @@
 /**
  * Compiles the part of a query the id-level engine evaluates (an "island") from
  * algebra into id-plan nodes over slots. Islands cover basic graph patterns,
- * joins, VALUES, UNION, property paths, FILTER and BIND (without EXISTS or
- * BNODE), OPTIONAL, MINUS and GROUP BY outside joins, with PROJECT, DISTINCT/REDUCED and
- * LIMIT/OFFSET on top, in the default graph, one named graph, or under GRAPH ?g
- * (paths excepted). Anything else (ORDER BY, subqueries, RDF-star, ...) stays with
- * the term-level evaluator, which may in turn hand its operands to islands.
+ * joins, VALUES, UNION, property paths, FILTER (with EXISTS on the island's own
+ * input) and BIND (not BNODE), OPTIONAL, MINUS, GROUP BY and subqueries, with
+ * PROJECT, DISTINCT/REDUCED and LIMIT/OFFSET on top, in the default graph, one
+ * named graph, or under GRAPH ?g (paths excepted). Anything else (ORDER BY, FROM,
+ * RDF-star, ...) stays with the term-level evaluator, which may in turn hand its
+ * operands to islands.
  *
  * Invariant that makes correlated evaluation safe (every node extends the rows
  * it is given, an index nested-loop join everywhere): a FILTER or BIND reads only
  * variables its own input certainly binds, so extra bound variables in the input
- * rows cannot change what it computes.
+ * rows cannot change what it computes; OPTIONAL, MINUS, GROUP and subqueries run
+ * on the island's own input only, and inside a join they are isolated: evaluated
+ * on their own and hash-joined, as the term-level evaluator does.
  */
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
