@@ -413,15 +413,19 @@ export class Graph extends EventTarget {
         maxNodes: options.maxNodes,
         signal: options.signal
       })
-      if (commits.length > 0) {
-        await this.backend.apply(commits, options)
-        let added = 0
-        let removed = 0
-        for (const c of commits) for (const chunk of c.chunks) { added += chunk.a.length / 4; removed += chunk.r.length / 5 }
-        this.emitChange('merge', commits, added, removed)
-      }
+      await this.applyMerged(commits, options)
       return { applied: commits.length, heads: await this.heads() }
     })
+  }
+
+  /** Stores commits from elsewhere (verified, in causal order) and reports the change. */
+  private async applyMerged (commits: Commit[], options: Signal): Promise<void> {
+    if (commits.length === 0) return
+    await this.backend.apply(commits, options)
+    let added = 0
+    let removed = 0
+    for (const c of commits) for (const chunk of c.chunks) { added += chunk.a.length / 4; removed += chunk.r.length / 5 }
+    this.emitChange('merge', commits, added, removed)
   }
 
   /**
@@ -463,13 +467,7 @@ export class Graph extends EventTarget {
         heights.set(cid.toString(), value.height)
         fresh.push(commit)
       }
-      if (fresh.length > 0) {
-        await this.backend.apply(fresh, options)
-        let added = 0
-        let removed = 0
-        for (const c of fresh) for (const chunk of c.chunks) { added += chunk.a.length / 4; removed += chunk.r.length / 5 }
-        this.emitChange('merge', fresh, added, removed)
-      }
+      await this.applyMerged(fresh, options)
       return { applied: fresh.length, heads: await this.heads() }
     })
   }
