@@ -16,8 +16,38 @@ export interface ParseOptions {
   prefixes?: Record<string, string> | undefined
 }
 
+type Action = (this: { $: unknown }, yytext: string, yyleng: number, yylineno: number, yy: unknown, yystate: number, $$: unknown[], ...rest: unknown[]) => unknown
+
+/**
+ * Two grammar actions of sparqljs 3.7.4 (a Jison parser) are wrong, and W3C tests
+ * catch both; the parser is wrapped rather than forked. Each fix checks that the
+ * production looks as expected, so another sparqljs version is left alone.
+ *  - 103 (TriplesNode PropertyList): a blank-node property list standing alone as a
+ *    CONSTRUCT template triple (`[ :p ?o ] .`) has no PropertyList; sparqljs throws.
+ *  - 201–203 (NumericLiteralPositive): `+5` becomes "5", but a literal is kept as
+ *    written: the term in `?s ?p +5` is "+5"^^xsd:integer (data-r2 basic/term-8).
+ */
+function fixParser (parser: { performAction: Action }): void {
+  const perform = parser.performAction
+  parser.performAction = function (this: { $: unknown }, yytext, yyleng, yylineno, yy, yystate, $$, ...rest) {
+    const last = $$.length - 1
+    if (yystate === 103 && $$[last] === undefined && typeof $$[last - 1] === 'object' && $$[last - 1] !== null && 'entity' in ($$[last - 1] as object)) {
+      $$[last] = []
+    }
+    const result = perform.call(this, yytext, yyleng, yylineno, yy, yystate, $$, ...rest)
+    if (yystate >= 201 && yystate <= 203 && typeof $$[last] === 'string' && ($$[last] as string).startsWith('+')) {
+      const literal = this.$ as { termType?: string, value: string, datatype: { value: string } }
+      if (literal.termType === 'Literal' && literal.value.toLowerCase() === ($$[last] as string).slice(1).toLowerCase()) {
+        this.$ = df.literal('+' + literal.value, df.namedNode(literal.datatype.value))
+      }
+    }
+    return result
+  }
+}
+
 export function parseSparql (text: string, options: ParseOptions = {}): SparqlJs.SparqlQuery {
   const parser = new sparqljs.Parser({ baseIRI: options.baseIRI, prefixes: options.prefixes, factory: df as never, sparqlStar: true })
+  fixParser(parser as unknown as { performAction: Action })
   let ast: SparqlJs.SparqlQuery
   try {
     ast = parser.parse(unescapeCodepoints(text))

@@ -87,7 +87,7 @@ async function queryTest (t: TestCase, overStore: boolean): Promise<Outcome> {
   for (const d of all(t.store, a, QT + 'data')) loadInto(store, d.value, df.defaultGraph())
   for (const g of all(t.store, a, QT + 'graphData')) loadInto(store, g.value, df.namedNode(g.value))
   // FROM / FROM NAMED files are the harness's to load (README): under their own IRIs.
-  const ast = new sparqljs.Parser({ baseIRI: queryIri }).parse(text) as sparqljs.Query
+  const ast = parseSparql(text, { baseIRI: queryIri }) as sparqljs.Query
   for (const g of [...(ast.from?.default ?? []), ...(ast.from?.named ?? [])]) {
     if (exists(g.value)) loadInto(store, g.value, g)
   }
