@@ -298,11 +298,21 @@ export class Graph extends EventTarget {
     }
   }
 
+  /**
+   * Reports applied commits. A local write's commits form a chain whose first parents
+   * were all the heads, so its last commit is the only head: no need to ask the store,
+   * which the hot path of single-quad commits would pay for. A merge asks.
+   */
   private emitChange (source: 'local' | 'merge', commits: Commit[], added: number, removed: number): void {
-    void this.backend.heads().then(heads => {
-      const detail: ChangeDetail = { source, heads: heads.map(h => h.cid), commits: commits.map(c => c.node.cid), added, removed }
+    const dispatch = (heads: CID[]): void => {
+      const detail: ChangeDetail = { source, heads, commits: commits.map(c => c.node.cid), added, removed }
       this.dispatchEvent(new CustomEvent('change', { detail }))
-    }, () => {})
+    }
+    if (source === 'local') {
+      dispatch([commits[commits.length - 1].node.cid])
+      return
+    }
+    void this.backend.heads().then(heads => dispatch(heads.map(h => h.cid)), () => {})
   }
 
   /**
