@@ -55,6 +55,12 @@ export interface CreateCommitOptions {
   chunks: DeltaChunk[]
   signer: Signer
   time?: number
+  /**
+   * The chunks already encoded as blocks (one per chunk, in order), when whoever built
+   * them had a spare core to do it: used as the payload blocks instead of encoding again.
+   * Ignored when the delta fits inline.
+   */
+  encoded?: Array<Block<DeltaChunk>>
 }
 
 /** Builds and signs a commit over a delta's chunks. */
@@ -70,13 +76,15 @@ export function createCommit (options: CreateCommitOptions): Commit {
     time: options.time ?? Date.now()
   }
   let payloads: Array<Block<DeltaChunk>> = []
-  const single = options.chunks.length === 1 ? dagCbor.encode(options.chunks[0]) : undefined
+  const encoded = options.encoded
+  if (encoded !== undefined && encoded.length !== options.chunks.length) throw new RangeError('one encoded block per chunk is needed')
+  const single = options.chunks.length === 1 ? (encoded?.[0].bytes ?? dagCbor.encode(options.chunks[0])) : undefined
   if (options.chunks.length === 0) {
     unsigned.delta = { t: [], a: [], r: [], c: [] }
   } else if (single !== undefined && single.length <= INLINE_BYTES) {
     unsigned.delta = options.chunks[0]
   } else {
-    payloads = options.chunks.map(chunk => encodeBlock(chunk))
+    payloads = encoded ?? options.chunks.map(chunk => encodeBlock(chunk))
     unsigned.payload = payloads.map(p => p.cid)
   }
   const sig = options.signer.sign(dagCbor.encode(unsigned))
