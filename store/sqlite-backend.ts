@@ -19,6 +19,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
+import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
 import type { Commit } from '../merkle-clock/index.js'
@@ -45,30 +46,41 @@ async function loadSqlite (): Promise<typeof import('node:sqlite')> {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS blocks (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS terms (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL UNIQUE, height INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS heads (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL, height INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL, height INTEGER NOT NULL, bytes BLOB NOT NULL, heads BLOB);
+CREATE UNIQUE INDEX IF NOT EXISTS nodes_cid ON nodes (cid);
 CREATE TABLE IF NOT EXISTS quads (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag INTEGER NOT NULL, PRIMARY KEY (s, p, o, g)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tags (s INTEGER, p INTEGER, o INTEGER, g INTEGER, node INTEGER, PRIMARY KEY (s, p, o, g, node)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tombstones (s INTEGER, p INTEGER, o INTEGER, g INTEGER, tag BLOB, PRIMARY KEY (s, p, o, g, tag)) WITHOUT ROWID;
 `
+// Every B-tree page a commit changes is a page written to the WAL (two write calls each),
+// and that, not the SQL, is most of a small commit's cost. So a commit node's block lives
+// in its `nodes` row (seq: the local arrival order, so a new row lands on the last page),
+// found by CID through the narrow `nodes_cid` index, whose small entries rarely split a
+// page; `blocks` (clustered by CID, WITHOUT ROWID) holds every other block: payloads,
+// files, the manifest. The heads are kept in the newest node's row too (`heads`, see
+// HEADS below), not in a table of their own that every commit would write a page of.
+//
 // A quad's tags: almost every quad has exactly one, so the first lives in the quads row
 // (`tag`, a node's local seq) and only further ones in `tags`: a bulk import writes each
-// quad once. The spog ordering is the quads table's primary key; these are the other
-// five (see ORDERINGS).
+// quad once. The spog ordering is the quads table's primary key; with posg and osgp it
+// answers every pattern over subject, predicate and object by a range scan: spog for
+// s, sp, spo; posg for p, po; osgp for o, os.
 const CORE_INDEXES: Record<string, string> = {
   quads_posg: '(p, o, s, g)',
-  quads_ogsp: '(o, g, s, p)',
   quads_osgp: '(o, s, g, p)'
 }
-// The graph-first orderings exist once some quad is in a named graph. Until then every
-// quad is in the default graph, so a pattern binding the default graph is the same
-// pattern with the graph free, and one binding another graph matches nothing: both are
-// exact without these two indexes, which a store of default-graph data never pays for.
+// The graph-first orderings, and ogsp for an object within a graph, exist once some quad
+// is in a named graph: then gspo serves g, gs, gsp; gpos serves gp, gpo; ogsp serves og;
+// osgp already serves osg and spog spog. Until then every quad is in the default graph,
+// so a pattern binding the default graph is the same pattern with the graph free, and
+// one binding another graph matches nothing: both are exact without these indexes, which
+// a store of default-graph data never pays for, on import or on any commit.
 const GRAPH_INDEXES: Record<string, string> = {
   quads_gspo: '(g, s, p, o)',
-  quads_gpos: '(g, p, o, s)'
+  quads_gpos: '(g, p, o, s)',
+  quads_ogsp: '(o, g, s, p)'
 }
 const createSql = (indexes: Record<string, string>): string => Object.entries(indexes).map(([name, cols]) => `CREATE INDEX IF NOT EXISTS ${name} ON quads ${cols};`).join('\n')
 const dropIndexes = Object.keys({ ...CORE_INDEXES, ...GRAPH_INDEXES }).map(name => `DROP INDEX IF EXISTS ${name};`).join('\n')
@@ -79,11 +91,46 @@ export const DEFAULT_GRAPH_ID = 1
 /** The store's file in a database folder: its presence is what makes a folder a database. */
 export const SQLITE_STORE_FILE = 'store.sqlite'
 
-const SCHEMA_VERSION = '2'
+const SCHEMA_VERSION = '3'
+
+/**
+ * Schema 2 to 3: commit nodes' blocks moved into their `nodes` rows, the other blocks
+ * into a table clustered by CID, and ogsp joined the named-graph indexes. Runs inside
+ * the opening transaction, so a failed migration leaves the store at schema 2.
+ */
+const MIGRATE_2_TO_3 = `
+CREATE TABLE nodes_v3 (seq INTEGER PRIMARY KEY, cid BLOB NOT NULL, height INTEGER NOT NULL, bytes BLOB NOT NULL, heads BLOB);
+INSERT INTO nodes_v3 (seq, cid, height, bytes) SELECT n.seq, n.cid, n.height, b.bytes FROM nodes n JOIN blocks b ON b.cid = n.cid;
+CREATE TABLE blocks_v3 (cid BLOB PRIMARY KEY, bytes BLOB NOT NULL) WITHOUT ROWID;
+INSERT INTO blocks_v3 (cid, bytes) SELECT cid, bytes FROM blocks WHERE cid NOT IN (SELECT cid FROM nodes);
+DROP TABLE blocks;
+DROP TABLE nodes;
+ALTER TABLE blocks_v3 RENAME TO blocks;
+ALTER TABLE nodes_v3 RENAME TO nodes;
+UPDATE meta SET value = '3' WHERE key = 'schema';
+`
+// …then the heads table's rows move into the newest node's row (by encodeHeads), and it goes.
+
+/**
+ * HEADS: the `heads` column of the node row with the highest seq holds the current heads,
+ * as dag-cbor [[seq, height, CID], …]; every other row's is NULL. Heads change only when
+ * nodes are added, and every transaction that adds nodes ends by moving the list to its
+ * last one, on the page that its insert changed already.
+ */
+function encodeHeads (heads: readonly NodeRecord[]): Uint8Array {
+  return dagCbor.encode(heads.map(h => [h.seq, h.height, h.cid]))
+}
+
+function decodeHeads (bytes: Uint8Array): NodeRecord[] {
+  const list = dagCbor.decode(bytes) as Array<[number, number, CID]>
+  return list.map(([seq, height, cid]) => ({ seq, height, cid }))
+}
 // A commit adding more quads than this, and more than the store already holds, rebuilds
 // the secondary indexes after inserting (one sort each) instead of updating them row by row.
 const BULK_REBUILD_MIN = 50_000
 const SCAN_BATCH = 1024
+// Quads per multi-row INSERT: one call into SQLite per this many rows, not per row.
+const QUAD_ROWS = 64
 // Estimates count exactly up to this many matches, then extrapolate from a full count cached per write.
 const ESTIMATE_EXACT = 5_000
 
@@ -102,6 +149,12 @@ function whereOf (pattern: IdPattern): { sql: string, args: number[], shape: num
     }
   }
   return { sql: clauses.length === 0 ? '' : ' WHERE ' + clauses.join(' AND '), args, shape }
+}
+
+function compareBytes (a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
+  return a.length - b.length
 }
 
 function isBusy (err: unknown): boolean {
@@ -132,6 +185,15 @@ export class SqliteBackend implements Backend {
   private graphIndexes: boolean
   /** Whether the secondary indexes are dropped for a bulk write in progress. */
   private indexesDropped = false
+  /**
+   * The heads, sorted by CID bytes, once read: every commit needs them (as its parents,
+   * and to replace them), so they are kept instead of read each time. Cleared by a rollback.
+   */
+  private headsCache: NodeRecord[] | undefined
+  /** The node row holding the stored heads list (see HEADS). */
+  private headsRow: number | undefined
+  /** The last node added by the transaction in progress: where its heads go. */
+  private headsPending: number | undefined
 
   private constructor (
     private readonly Sqlite: typeof DatabaseSync,
@@ -143,24 +205,29 @@ export class SqliteBackend implements Backend {
     this.stmt = {
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
       setMeta: p('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
-      getBlock: p('SELECT bytes FROM blocks WHERE cid = ?'),
-      hasBlock: p('SELECT 1 FROM blocks WHERE cid = ?'),
+      getBlock: p('SELECT bytes FROM nodes WHERE cid = ?1 UNION ALL SELECT bytes FROM blocks WHERE cid = ?1 LIMIT 1'),
+      hasBlock: p('SELECT 1 FROM nodes WHERE cid = ?1 UNION ALL SELECT 1 FROM blocks WHERE cid = ?1 LIMIT 1'),
       putBlock: p('INSERT OR IGNORE INTO blocks (cid, bytes) VALUES (?, ?)'),
+      // A block that is an applied node's is in its row already.
+      putOtherBlock: p('INSERT INTO blocks (cid, bytes) SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE cid = ?1) ON CONFLICT DO NOTHING'),
+      // A node's block stored before it was applied moves into its row.
+      dropBlock: p('DELETE FROM blocks WHERE cid = ?'),
       termId: p('SELECT id FROM terms WHERE key = ?'),
       addTerm: p('INSERT INTO terms (key) VALUES (?)'),
       addTerms: p('INSERT OR IGNORE INTO terms (key) SELECT value FROM json_each(?)'),
       termIds: p('SELECT t.id FROM json_each(?) j JOIN terms t ON t.key = j.value ORDER BY j.key'),
       node: p('SELECT seq, height FROM nodes WHERE cid = ?'),
-      addNode: p('INSERT INTO nodes (cid, height) VALUES (?, ?)'),
-      addNodeAt: p('INSERT INTO nodes (seq, cid, height) VALUES (?, ?, ?)'),
+      addNode: p('INSERT INTO nodes (cid, height, bytes) VALUES (?, ?, ?)'),
+      addNodeAt: p('INSERT INTO nodes (seq, cid, height, bytes) VALUES (?, ?, ?, ?)'),
       maxSeq: p('SELECT coalesce(max(seq), 0) AS n FROM nodes'),
-      heads: p('SELECT cid, height, seq FROM heads'),
-      dropHead: p('DELETE FROM heads WHERE seq = ?'),
-      addHead: p('INSERT OR IGNORE INTO heads (seq, cid, height) VALUES (?, ?, ?)'),
+      heads: p('SELECT seq, heads FROM nodes ORDER BY seq DESC LIMIT 1'),
+      setHeads: p('UPDATE nodes SET heads = ? WHERE seq = ?'),
       log: p('SELECT cid, height, seq FROM nodes WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
       nodeCount: p('SELECT count(*) AS n FROM nodes'),
       addQuad: p('INSERT INTO quads (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
-      addTag: p('INSERT OR IGNORE INTO tags (s, p, o, g, node) VALUES (?, ?, ?, ?, ?)'),
+      addQuads: p(`INSERT INTO quads (s, p, o, g, tag) VALUES ${'(?, ?, ?, ?, ?), '.repeat(QUAD_ROWS - 1)}(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      // A further tag for a quad already there by another commit's add.
+      addOtherTag: p('INSERT OR IGNORE INTO tags (s, p, o, g, node) SELECT s, p, o, g, ?5 FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4 AND tag <> ?5'),
       firstTag: p('SELECT tag FROM quads WHERE s = ? AND p = ? AND o = ? AND g = ?'),
       dropTag: p('DELETE FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? AND node = ?'),
       otherTag: p('SELECT node FROM tags WHERE s = ? AND p = ? AND o = ? AND g = ? LIMIT 1'),
@@ -219,19 +286,34 @@ export class SqliteBackend implements Backend {
       if (isBusy(err)) throw new DatabaseLockedError(options.path, { cause: err })
       throw err
     }
-    let db: DatabaseSync
+    let db: DatabaseSync | undefined
     try {
       db = new Sqlite(join(options.path, SQLITE_STORE_FILE))
       db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -${options.cacheKiB ?? 65_536}; PRAGMA temp_store = MEMORY;`)
       db.exec('BEGIN IMMEDIATE')
+      const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined
+      const version = hasMeta ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined)?.value : undefined
+      if (version === '2') {
+        db.exec(MIGRATE_2_TO_3)
+        const heads = (db.prepare('SELECT cid, height, seq FROM heads').all() as Array<{ cid: Uint8Array, height: number, seq: number }>)
+          .map(r => ({ cid: CID.decode(r.cid), height: Number(r.height), seq: Number(r.seq) }))
+        db.prepare('UPDATE nodes SET heads = ? WHERE seq = (SELECT max(seq) FROM nodes)').run(encodeHeads(heads))
+        db.exec('DROP TABLE heads')
+        // Without named graphs, ogsp is no longer kept.
+        if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'quads_gspo'").get() === undefined) db.exec('DROP INDEX IF EXISTS quads_ogsp')
+      } else if (version !== undefined && version !== SCHEMA_VERSION) {
+        throw new CorruptStoreError(options.path, `store schema ${version} is not supported`)
+      }
       db.exec(SCHEMA)
       db.exec(createSql(CORE_INDEXES))
       db.prepare('INSERT OR IGNORE INTO terms (id, key) VALUES (?, ?)').run(DEFAULT_GRAPH_ID, '')
-      const version = db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined
       if (version === undefined) db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('schema', SCHEMA_VERSION)
-      else if (version.value !== SCHEMA_VERSION) throw new CorruptStoreError(options.path, `store schema ${version.value} is not supported`)
       db.exec('COMMIT')
     } catch (err) {
+      if (db?.isOpen === true) {
+        try { db.exec('ROLLBACK') } catch {}
+        db.close()
+      }
       lock.close()
       if (err instanceof CorruptStoreError) throw err
       throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
@@ -271,7 +353,7 @@ export class SqliteBackend implements Backend {
 
   async putBlocks (blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>): Promise<void> {
     this.check()
-    this.transaction(() => { for (const b of blocks) this.stmt.putBlock.run(b.cid.bytes, b.bytes) })
+    this.transaction(() => { for (const b of blocks) this.stmt.putOtherBlock.run(b.cid.bytes, b.bytes) })
   }
 
   private record (row: { cid: Uint8Array, height: number, seq: number }): NodeRecord {
@@ -280,8 +362,46 @@ export class SqliteBackend implements Backend {
 
   async heads (): Promise<NodeRecord[]> {
     this.check()
-    const rows = this.stmt.heads.all() as Array<{ cid: Uint8Array, height: number, seq: number }>
-    return rows.sort((a, b) => Buffer.compare(a.cid, b.cid)).map(r => this.record(r))
+    return [...this.currentHeads()]
+  }
+
+  /** The heads, sorted by CID bytes. */
+  private currentHeads (): NodeRecord[] {
+    if (this.headsCache === undefined) {
+      const row = this.stmt.heads.get() as { seq: number, heads: Uint8Array | null } | undefined
+      if (row !== undefined && row.heads === null) throw new CorruptStoreError(this.path, 'the newest node does not hold the heads')
+      this.headsRow = row === undefined ? undefined : Number(row.seq)
+      this.headsCache = row === undefined ? [] : decodeHeads(row.heads!).sort((a, b) => compareBytes(a.cid.bytes, b.cid.bytes))
+    }
+    return this.headsCache
+  }
+
+  /** A new node replaces those of its parents that are heads; stored by `storeHeads`. */
+  private advanceHeads (seq: number, cid: CID, height: number, parents: readonly CID[]): void {
+    const heads = this.currentHeads()
+    let kept = heads
+    for (const parent of parents) {
+      const at = kept.findIndex(h => h.cid.equals(parent))
+      if (at === -1) continue
+      if (kept === heads) kept = heads.slice()
+      kept.splice(at, 1)
+    }
+    this.headsPending = seq
+    const record = { cid, height, seq }
+    const at = kept.findIndex(h => compareBytes(h.cid.bytes, cid.bytes) > 0)
+    if (kept === heads) kept = heads.slice()
+    kept.splice(at === -1 ? kept.length : at, 0, record)
+    this.headsCache = kept
+  }
+
+  /** Ends a transaction that added nodes: the heads move to the row of the last one. */
+  private storeHeads (): void {
+    const seq = this.headsPending
+    if (seq === undefined) return
+    this.headsPending = undefined
+    this.stmt.setHeads.run(encodeHeads(this.currentHeads()), seq)
+    if (this.headsRow !== undefined && this.headsRow !== seq) this.stmt.setHeads.run(null, this.headsRow)
+    this.headsRow = seq
   }
 
   async node (cid: CID): Promise<NodeRecord | undefined> {
@@ -327,6 +447,9 @@ export class SqliteBackend implements Backend {
   /** What a rollback undoes in memory: ids handed out, and any index change. */
   private rolledBack (): void {
     this.termIds.clear()
+    this.headsCache = undefined
+    this.headsRow = undefined
+    this.headsPending = undefined
     this.graphIndexes = this.hasGraphIndexes()
     this.indexesDropped = false
   }
@@ -376,8 +499,10 @@ export class SqliteBackend implements Backend {
     throwIfAborted(options.signal)
     // Everything below is synchronous: the transaction is atomic for readers in this
     // process as well as on disk, and the signal is honoured only before it starts.
+    this.currentHeads() // read before any node of this transaction is added
     this.transaction(() => {
       for (const commit of commits) this.applyOne(commit)
+      this.storeHeads()
     })
     this.generation++
   }
@@ -386,9 +511,9 @@ export class SqliteBackend implements Backend {
     const s = this.stmt
     const cid = commit.node.cid
     if (s.node.get(cid.bytes) !== undefined) return
-    s.putBlock.run(cid.bytes, commit.node.bytes)
+    const seq = Number(s.addNode.run(cid.bytes, commit.node.value.height, commit.node.bytes).lastInsertRowid)
+    s.dropBlock.run(cid.bytes)
     for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
-    const seq = Number(s.addNode.run(cid.bytes, commit.node.value.height).lastInsertRowid)
     const additions = commit.chunks.reduce((n, c) => n + c.a.length / 4, 0)
     const bulk = additions >= BULK_REBUILD_MIN && additions > Number((s.count.get() as { n: number }).n)
     if (bulk) this.dropSecondaryIndexes()
@@ -407,20 +532,49 @@ export class SqliteBackend implements Backend {
         this.dropTag(q0, q1, q2, q3, tag)
       }
       const a = chunk.a
-      const checkTombstones = this.tombstoneCount > 0
+      if (this.tombstoneCount === 0) {
+        this.insertQuads(a, ids, seq)
+        continue
+      }
       for (let i = 0; i < a.length; i += 4) {
         const q0 = ids[a[i]]; const q1 = ids[a[i + 1]]; const q2 = ids[a[i + 2]]; const q3 = ids[a[i + 3]]
-        if (checkTombstones && s.tombstone.get(q0, q1, q2, q3, cid.bytes) !== undefined) continue
-        if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
-        if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
+        if (s.tombstone.get(q0, q1, q2, q3, cid.bytes) !== undefined) continue
+        this.insertQuad(q0, q1, q2, q3, seq)
       }
     }
     if (bulk) this.createSecondaryIndexes()
-    for (const parent of commit.node.value.parents) {
-      const row = s.node.get(parent.bytes) as { seq: number } | undefined
-      if (row !== undefined) s.dropHead.run(row.seq)
+    this.advanceHeads(seq, cid, commit.node.value.height, commit.node.value.parents)
+  }
+
+  /** Adds one quad tagged by node `seq` (a further tag when another add has it already). */
+  private insertQuad (q0: number, q1: number, q2: number, q3: number, seq: number): void {
+    if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
+    if (Number(this.stmt.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) this.stmt.addOtherTag.run(q0, q1, q2, q3, seq)
+  }
+
+  private readonly quadArgs = new Array<number>(QUAD_ROWS * 5)
+
+  /**
+   * Adds quads given as flat local indexes (four per quad) into `ids`, tagged by node
+   * `seq`, QUAD_ROWS per statement. A statement that inserted fewer rows than it was
+   * given met quads already there; only then are its rows looked at one by one, to tag
+   * those another commit added (a repeat within this one adds no tag).
+   */
+  private insertQuads (local: ArrayLike<number>, ids: readonly number[], seq: number): void {
+    const count = local.length >> 2
+    const args = this.quadArgs
+    let i = 0
+    for (; i + QUAD_ROWS <= count; i += QUAD_ROWS) {
+      for (let k = 0, at = i * 4; k < QUAD_ROWS * 5; k += 5, at += 4) {
+        const g = ids[local[at + 3]]
+        if (g !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
+        args[k] = ids[local[at]]; args[k + 1] = ids[local[at + 1]]; args[k + 2] = ids[local[at + 2]]; args[k + 3] = g; args[k + 4] = seq
+      }
+      if (Number(this.stmt.addQuads.run(...args).changes) < QUAD_ROWS) {
+        for (let k = 0; k < QUAD_ROWS * 5; k += 5) this.stmt.addOtherTag.run(args[k], args[k + 1], args[k + 2], args[k + 3], seq)
+      }
     }
-    s.addHead.run(seq, cid.bytes, commit.node.value.height)
+    for (let at = i * 4; at < count * 4; at += 4) this.insertQuad(ids[local[at]], ids[local[at + 1]], ids[local[at + 2]], ids[local[at + 3]], seq)
   }
 
   beginBulk (): BulkWrite {
@@ -442,11 +596,7 @@ export class SqliteBackend implements Backend {
       add: (terms, quads) => {
         if (!open) throw new StoreClosedError()
         for (const id of this.termIdList(terms)) ids.push(id)
-        for (let i = 0; i < quads.length; i += 4) {
-          const q0 = ids[quads[i]]; const q1 = ids[quads[i + 1]]; const q2 = ids[quads[i + 2]]; const q3 = ids[quads[i + 3]]
-          if (q3 !== DEFAULT_GRAPH_ID) this.needGraphIndexes()
-          if (Number(s.addQuad.run(q0, q1, q2, q3, seq).changes) === 0) s.addTag.run(q0, q1, q2, q3, seq)
-        }
+        this.insertQuads(quads, ids, seq)
         added += quads.length / 4
         // Once the import outgrows the store, rebuild the secondary indexes at the end instead.
         if (!this.indexesDropped && added >= BULK_REBUILD_MIN && added > existing) this.dropSecondaryIndexes()
@@ -458,15 +608,13 @@ export class SqliteBackend implements Backend {
         if (!open) throw new StoreClosedError()
         try {
           const cid = commit.node.cid
-          s.putBlock.run(cid.bytes, commit.node.bytes)
+          this.currentHeads() // read before the node is added
+          s.addNodeAt.run(seq, cid.bytes, commit.node.value.height, commit.node.bytes)
+          s.dropBlock.run(cid.bytes)
           for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
-          s.addNodeAt.run(seq, cid.bytes, commit.node.value.height)
           if (this.indexesDropped) this.createSecondaryIndexes()
-          for (const parent of commit.node.value.parents) {
-            const row = s.node.get(parent.bytes) as { seq: number } | undefined
-            if (row !== undefined) s.dropHead.run(row.seq)
-          }
-          s.addHead.run(seq, cid.bytes, commit.node.value.height)
+          this.advanceHeads(seq, cid, commit.node.value.height, commit.node.value.parents)
+          this.storeHeads()
           this.db.exec('COMMIT')
           open = false
           this.generation++
