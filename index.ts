@@ -189,14 +189,20 @@ export class Graph extends EventTarget {
     this.check()
     if (typeof change === 'string') return await this.sparqlUpdate(change, options)
     const adds = new DeltaBuilder()
-    for await (const quad of change.insert ?? []) {
+    const deletes: KeyQuad[] = []
+    const add = (quad: RDF.Quad): void => {
       assertStorableQuad(quad)
       adds.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
     }
-    const deletes: KeyQuad[] = []
-    for await (const quad of change.delete ?? []) {
+    const remove = (quad: RDF.Quad): void => {
       assertStorableQuad(quad)
       deletes.push(quadKeys(quad))
+    }
+    // Arrays and other sync iterables without a turn of the event loop per quad.
+    for (const [quads, take] of [[change.insert, add], [change.delete, remove]] as const) {
+      if (quads === undefined) continue
+      if (Symbol.iterator in quads) for (const quad of quads) take(quad)
+      else for await (const quad of quads) take(quad)
     }
     return await this.commitKeys(adds, deletes, options)
   }
@@ -249,7 +255,7 @@ export class Graph extends EventTarget {
       for (const write of group) {
         try {
           throwIfAborted(write.signal)
-          const removals = await this.observedRemovals(write.deletes)
+          const removals = write.deletes.length === 0 ? [] : await this.observedRemovals(write.deletes)
           if (write.adds.additions === 0 && removals.length === 0) {
             write.resolve({ head: undefined, added: 0, removed: 0 })
             continue
