@@ -4,6 +4,10 @@
  *   catch-up   a fresh Rhizome replica (SQLite, verification included) catches up a
  *              database of N single-quad commits (default 10,000) from a serving peer:
  *              commits per second, from following the database to holding its heads.
+ *              Twice, each with a fresh replica of the same source, one after the
+ *              other: as replicas run by default (a writer's newer commit authenticates its older ones: one
+ *              signature check per writer per batch), then checking every commit's
+ *              own signature (`endorse: false`).
  *   latency    with the two connected, one commit at a time, each 50 ms after the last was
  *              seen (isolated commits: announcements of a busy writer are spaced 25 ms
  *              apart): from the writer's insert call to the replica's 'change' event;
@@ -12,7 +16,8 @@
  *              10,000 entries, and the same latency (20 samples), in the same run.
  *
  * Flags: --commits N, --samples N (latency), --orbitdb N,N (sizes; 0 to skip),
- * --workers N (verification threads in the replica). Results go to
+ * --workers N (verification threads in the replica), --all-signatures no (skip the
+ * catch-up that checks every signature). Results go to
  * bench/results/sync.json beside the console table.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
@@ -91,26 +96,49 @@ async function visibility (system: string, source: Child, replica: Child, sample
   return { samples, medianMs: round(median, 2), p90Ms: round(percentile(latencies, 0.9), 2), minMs: round(latencies[0], 2), maxMs: round(latencies[latencies.length - 1], 2) }
 }
 
-async function rhizome (commits: number, samples: number, workers: number | undefined): Promise<Record<string, unknown>> {
-  const source = start('sync-rhizome', 'source', { commits })
+interface CatchupFigures { commits: number, catchupMs: number, commitsPerSecond: number, replicaCpuMs: number, cpuUsPerCommit: number, commitsPerCpuSecond: number, manifestMs: number }
+
+/** A fresh replica of `ready`'s database catches up; the replica is left running for the caller. */
+async function catchUp (ready: Record<string, any>, options: { workers?: number, endorse: boolean }): Promise<{ replica: Child, figures: CatchupFigures }> {
+  const replica = start('sync-rhizome', 'replica', { address: ready.address, peer: ready.multiaddrs[0], heads: ready.heads, workers: options.workers, endorse: options.endorse })
   try {
-    const ready = await source.next('ready')
-    console.log(`rhizome: source built ${ready.commits} commits in ${round(ready.buildMs / 1000, 2)} s`)
-    const replica = start('sync-rhizome', 'replica', { address: ready.address, peer: ready.multiaddrs[0], heads: ready.heads, workers })
-    try {
-      const caught = await replica.next('caught-up')
-      console.log(`rhizome: catch-up of ${caught.commits} commits in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s (replica CPU ${round(caught.cpuMs / 1000, 2)} s, ${Math.round(caught.commits / caught.cpuMs * 1000)} commits per CPU-second)`)
-      const latency = await visibility('rhizome', source, replica, samples)
-      return {
+    const caught = await replica.next('caught-up')
+    const how = options.endorse ? 'signatures endorsed' : 'every signature checked'
+    console.log(`rhizome: catch-up of ${caught.commits} commits (${how}) in ${round(caught.ms / 1000, 2)} s = ${Math.round(caught.commitsPerSecond)} commits/s (replica CPU ${round(caught.cpuMs / 1000, 2)} s, ${Math.round(caught.cpuMs * 1000 / caught.commits)} µs per commit)`)
+    return {
+      replica,
+      figures: {
         commits: caught.commits,
         catchupMs: round(caught.ms),
         commitsPerSecond: Math.round(caught.commitsPerSecond),
         replicaCpuMs: round(caught.cpuMs),
+        cpuUsPerCommit: Math.round(caught.cpuMs * 1000 / caught.commits),
         commitsPerCpuSecond: Math.round(caught.commits / caught.cpuMs * 1000),
-        manifestMs: round(caught.manifestMs),
-        buildMs: round(ready.buildMs),
-        latency
+        manifestMs: round(caught.manifestMs)
       }
+    }
+  } catch (err) {
+    await replica.stop()
+    throw err
+  }
+}
+
+async function rhizome (commits: number, samples: number, workers: number | undefined, allSignatures: boolean): Promise<Record<string, unknown>> {
+  const source = start('sync-rhizome', 'source', { commits })
+  try {
+    const ready = await source.next('ready')
+    console.log(`rhizome: source built ${ready.commits} commits in ${round(ready.buildMs / 1000, 2)} s`)
+    const { replica, figures } = await catchUp(ready, { workers, endorse: true })
+    try {
+      const result: Record<string, unknown> = { ...figures, buildMs: round(ready.buildMs) }
+      if (allSignatures) {
+        // the same commits again, into a second fresh replica (the first one idles meanwhile)
+        const every = await catchUp(ready, { workers, endorse: false })
+        await every.replica.stop()
+        result.everySignatureChecked = every.figures
+      }
+      result.latency = await visibility('rhizome', source, replica, samples)
+      return result
     } finally {
       await replica.stop()
     }
@@ -142,10 +170,11 @@ const commits = Number(flag('commits', '10000'))
 const samples = Number(flag('samples', '50'))
 const workersFlag = flag('workers', '')
 const workers = workersFlag === '' ? undefined : Number(workersFlag)
+const allSignatures = flag('all-signatures', 'yes') !== 'no'
 const orbitSizes = flag('orbitdb', '1000,10000').split(',').map(Number).filter(n => n > 0)
 
 const results: Record<string, unknown> = { machine: machineInfo(root), date: new Date().toISOString(), loadAverageAtStart: loadavg().map(x => round(x, 2)) }
-results.rhizome = await rhizome(commits, samples, workers)
+results.rhizome = await rhizome(commits, samples, workers, allSignatures)
 const orbit: unknown[] = []
 for (const n of orbitSizes) {
   try {

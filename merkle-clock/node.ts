@@ -97,6 +97,17 @@ export function createCommit (options: CreateCommitOptions): Commit {
  * writer and signature. The height is checked once its parents are known (see merge).
  */
 export function verifyNode (cid: CID, bytes: Uint8Array, db: CID, writers: WriterSet): Block<ClockNode> {
+  const block = verifyNodeContent(cid, bytes, db, writers)
+  if (!signatureHolds(block.value)) throw new BadSignatureError(cid)
+  return block
+}
+
+/**
+ * Every check of `verifyNode` but the signature: hash, shape, database and writer. The
+ * node is authentic only once its signature holds or a same-author node endorses it
+ * (authenticate.ts); nothing may be applied before that.
+ */
+export function verifyNodeContent (cid: CID, bytes: Uint8Array, db: CID, writers: WriterSet): Block<ClockNode> {
   const block = decodeVerified(cid, bytes)
   const node = block.value as Partial<ClockNode>
   const bad = (reason: string): never => { throw new InvalidNodeError(cid, reason) }
@@ -125,14 +136,18 @@ export function verifyNode (cid: CID, bytes: Uint8Array, db: CID, writers: Write
       throw err
     }
   }
-  const keys = Object.keys(node)
-  const allowed = new Set(['v', 'db', 'parents', 'height', 'author', 'time', 'delta', 'payload', 'sig'])
-  if (!keys.every(k => allowed.has(k))) bad('unknown fields')
+  for (const key in node) if (!ALLOWED_FIELDS.has(key)) bad('unknown fields')
   if (!node.db!.equals(db)) throw new WrongDatabaseError(cid, db, node.db!)
   if (!writers.allows(node.author!)) throw new ForeignWriterError(cid, writerId(node.author!))
-  const { sig, ...unsigned } = node
-  if (!verifySignature(node.author!, dagCbor.encode(unsigned), sig!)) throw new BadSignatureError(cid)
   return block as Block<ClockNode>
+}
+
+const ALLOWED_FIELDS = new Set(['v', 'db', 'parents', 'height', 'author', 'time', 'delta', 'payload', 'sig'])
+
+/** True when a node's own signature is its author's over the node without `sig` (the shape already checked). */
+export function signatureHolds (node: ClockNode): boolean {
+  const { sig, ...unsigned } = node
+  return verifySignature(node.author, dagCbor.encode(unsigned), sig)
 }
 
 /** Verifies one payload block of a node. */

@@ -9,10 +9,20 @@
  * requester's newest commits would know none of its heads and resend all history; with
  * the sample it resends at most about twice what the two replicas do not share.
  *
- * The requester verifies each node as it arrives with the core's checks (on worker
- * threads, verify-pool.ts), verifies its payloads, and applies commits in batches in
- * arrival order, so an interrupted catch-up keeps every batch applied and the next
- * request starts from there.
+ * The requester runs the core's checks on each node as it arrives, all but the signature
+ * (verifyNodeContent), and holds it in a window. Before a batch is applied, the core's
+ * `authenticate` decides over the whole window which signatures must be checked: a node
+ * that a same-author node of the window lists as a parent is endorsed by that node's
+ * signature, so a run of one writer's commits costs one check at its newest node (the
+ * checks run on worker threads, verify-pool.ts). Payloads are verified, and commits are
+ * applied in batches in arrival order, so an interrupted catch-up keeps every batch
+ * applied and the next request starts from there.
+ *
+ * A failure applies everything before it: a node failing a check on arrival stops the
+ * round once the window before it is applied; a node not authentic when its batch is
+ * applied (its own signature fails and no authentic same-author node of the window lists
+ * it) ends the batch just before it. Only the nodes up to the batch being applied are
+ * judged: one later in the window whose endorser has not arrived yet waits for it.
  *
  * Bounded memory: the responder reads one block at a time and writes with backpressure;
  * the requester holds at most a window of nodes (by count and bytes) between arrival and
@@ -23,13 +33,15 @@ import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
-import { verifyPayload, type Block, type ClockNode, type Commit } from '../merkle-clock/index.js'
+import {
+  authenticate, BadSignatureError, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
+} from '../merkle-clock/index.js'
 import { ProtocolError, StreamEndedError } from './errors.js'
 import { FrameReader, FrameWriter } from './frames.js'
-import { fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
+import { FILE_IRI_PREFIX, fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { missingNodes } from './missing.js'
-import type { NodeVerifier } from './verify-pool.js'
+import type { SignatureChecker } from './verify-pool.js'
 import {
   decodeFrame, decodeRequest, encodeBlockFrame, encodeEndFrame, encodeRequest, FRAME_END, FRAME_FILE, FRAME_MANIFEST,
   FRAME_NODE, FRAME_PAYLOAD, MAX_FRAME_BYTES, type CatchupRequest
@@ -76,6 +88,7 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
       if (bytes === undefined) continue
       await writer.write(encodeBlockFrame(FRAME_NODE, cid, bytes))
       sent++
+      if (!mayLinkBlocks(bytes)) continue
       const node = dagCbor.decode(bytes) as ClockNode
       const chunks: DeltaChunk[] = node.delta !== undefined ? [node.delta] : []
       for (const p of node.payload ?? []) {
@@ -97,6 +110,17 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
   return { sent }
 }
 
+// CBOR writes map keys and strings as their UTF-8 bytes, whole: a node whose bytes hold
+// neither the key "payload" nor "ipfs://" has no payload blocks and names no file.
+const PAYLOAD_KEY = Buffer.from('\x67payload', 'latin1')
+const FILE_IRI = Buffer.from(FILE_IRI_PREFIX, 'latin1')
+
+/** Whether a node may link payload blocks or name files (a scan that spares decoding most nodes). */
+function mayLinkBlocks (bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return buffer.includes(PAYLOAD_KEY) || buffer.includes(FILE_IRI)
+}
+
 // ---------------------------------------------------------------------------------------
 // Requester
 
@@ -108,7 +132,10 @@ export interface CatchupProgress {
 }
 
 export interface RequestOptions {
-  verifier: NodeVerifier
+  /** Checks the signatures that endorsement does not cover (on worker threads, or inline). */
+  checker: SignatureChecker
+  /** Authenticate a node by a same-author descendant in the window (merkle-clock authenticate). Default true; false checks every node's signature. */
+  endorse?: boolean
   /** Most nodes to ask for in this round. */
   max: number
   /** Commits per apply (one transaction each). */
@@ -129,12 +156,14 @@ export interface RoundResult extends CatchupProgress {
   more: boolean
 }
 
-interface Arrival {
-  cid: CID
-  bytes: Uint8Array
-  verified: Promise<Block<ClockNode>>
+/** A node that passed every check but its signature, and the payload frames that followed it. */
+interface Arrival extends Block<ClockNode> {
   payloads: Array<{ cid: CID, bytes: Uint8Array }>
   size: number
+  /** Its own signature's check, once started. */
+  signature?: Promise<boolean>
+  /** Authenticated (by its signature or a same-author node of the window). */
+  authentic: boolean
 }
 
 const WINDOW_BYTES = 32 * 1024 * 1024
@@ -145,12 +174,15 @@ const WINDOW_BYTES = 32 * 1024 * 1024
  * round fails later; the error (a ProtocolError or the core's verification error) says why.
  */
 export async function requestCatchup (stream: Stream, graph: ReplicaGraph, options: RequestOptions): Promise<RoundResult> {
-  const { signal, verifier } = options
+  const { signal, checker } = options
+  const endorse = options.endorse ?? true
   const batchSize = options.batch ?? 512
+  const db = graph.addressCid
+  const writers = new WriterSet(graph.manifest)
   const io = { signal, inactivityTimeout: options.inactivityTimeout ?? INACTIVITY_TIMEOUT }
   const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
   const writer = new FrameWriter(stream, io)
-  const request: CatchupRequest = { db: graph.addressCid, have: await haveSummary(graph), manifest: options.manifest ?? false, max: options.max }
+  const request: CatchupRequest = { db, have: await haveSummary(graph), manifest: options.manifest ?? false, max: options.max }
   await writer.write(encodeRequest(request))
   await writer.flush()
 
@@ -160,16 +192,29 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
   const progress: CatchupProgress = { received: 0, applied: 0 }
   const files: Array<{ cid: CID, bytes: Uint8Array }> = []
 
-  /** Verifies payloads of the first `count` arrivals, applies them as one batch. */
+  const signatureOf = (arrival: Arrival): Promise<boolean> => {
+    if (arrival.signature === undefined) {
+      arrival.signature = checker.check([arrival]).then(verdicts => verdicts[0])
+      arrival.signature.catch(() => {}) // observed when its batch is authenticated
+    }
+    return arrival.signature
+  }
+
+  /** Authenticates the window, then verifies payloads of the first `count` arrivals and applies them as one batch. */
   const applyPrefix = async (count: number): Promise<void> => {
+    const unsettled = window.filter(a => !a.authentic)
+    if (unsettled.length > 0) {
+      const failed = new Set(await authenticate(unsettled, { check: async arrivals => await Promise.all(arrivals.map(signatureOf)), endorse }))
+      for (const arrival of unsettled) if (!failed.has(arrival)) arrival.authentic = true
+    }
     const commits: Commit[] = []
     let failure: unknown
     let taken = 0
     for (; taken < count; taken++) {
       const arrival = window[taken]
       try {
-        const node = await arrival.verified
-        commits.push(assemble(node, arrival.payloads))
+        if (!arrival.authentic) throw new BadSignatureError(arrival.cid)
+        commits.push(assemble({ cid: arrival.cid, bytes: arrival.bytes, value: arrival.value }, arrival.payloads))
       } catch (err) {
         failure = err
         break
@@ -216,8 +261,15 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
         // Nodes this replica already holds are verified too (applyVerified then skips them):
         // a responder sends a few when it does not know this replica's newest commits.
         const bytes = frame.bytes.slice()
-        current = { cid: frame.cid, bytes, payloads: [], size: bytes.length, verified: verifier.verify(frame.cid, bytes) }
-        current.verified.catch(() => {}) // observed in applyPrefix
+        let node: Block<ClockNode>
+        try {
+          node = verifyNodeContent(frame.cid, bytes, db, writers)
+        } catch (err) {
+          await applyPrefix(window.length) // everything that came before it
+          throw err
+        }
+        current = { cid: node.cid, bytes, value: node.value, payloads: [], size: bytes.length, authentic: false }
+        if (!endorse) void signatureOf(current) // every signature is needed: start it now, beside the stream
       } else if (frame.kind === FRAME_PAYLOAD) {
         if (current === undefined) throw new ProtocolError('payload frame before any node')
         if (current.payloads.length >= MAX_PAYLOADS_PER_COMMIT) throw new ProtocolError('too many payload blocks for one commit')

@@ -5,10 +5,11 @@
  * databases they do not write to.
  *
  * Invariant: nothing from the network is applied before the core has verified it (hash,
- * shape, database, writer, signature, parents, height), however it arrived, so a closed
+ * shape, database, writer, authenticity, parents, height), however it arrived, so a closed
  * database never takes a non-writer's delta. Announcements are hints only.
  * Cost: one topic and one catch-up stream per database and peer; a fresh replica reads
- * the whole DAG (compaction would bound that), verifying one signature per commit.
+ * the whole DAG (compaction would bound that), checking one signature per writer per
+ * batch: a writer's newer commit authenticates its older ones (merkle-clock's authenticate).
  */
 export { Replicator, type ReplicatorOptions } from './replicator.js'
 export { pin, type PinOptions } from './pinning.js'

@@ -21,14 +21,14 @@ import { CID } from 'multiformats/cid'
 import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
-import { decodeManifest, MissingBlockError, verifyNode, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
+import { collectMissing, decodeManifest, MissingBlockError, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
 import { NoPeersError, ReplicatorStoppedError } from './errors.js'
 import { addFile, catFile, type FileInput } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
-import { VerifierPool, type NodeVerifier } from './verify-pool.js'
+import { VerifierPool, type SignatureChecker } from './verify-pool.js'
 import { isMisbehaviour, PeerPolicy } from './peer-policy.js'
 import { CATCHUP_PROTOCOL, decodeAnnouncement, encodeAnnouncement, topicOf } from './wire.js'
 
@@ -41,8 +41,14 @@ export interface ReplicatorOptions extends NodeOptions {
   roundSize?: number
   /** Commits applied per transaction during catch-up. Default 512. */
   batchSize?: number
-  /** Verification worker threads. Default: one per core but one (the main thread applies), at least one, at most four; 0 verifies inline. */
+  /** Signature-checking worker threads. Default: one per core but one (the main thread applies), at least one, at most four; 0 checks inline. */
   workers?: number
+  /**
+   * Authenticate a catch-up node by the signature of a same-author node of the window that
+   * lists it as a parent, instead of checking its own (merkle-clock's authenticate): one
+   * check per writer per batch. Default true; false checks every node's signature.
+   */
+  endorse?: boolean
   /** How long a misbehaving peer stays blocked, ms. Default 600,000. */
   blockFor?: number
   /** Least time between two announcements of one database, ms. Default 25. */
@@ -66,7 +72,7 @@ interface Pull { again: boolean, done: Promise<void> }
 interface Hosted {
   graph: ReplicaGraph
   topic: string
-  verifier: NodeVerifier
+  checker: SignatureChecker
   pulls: Map<string, Pull>
   /** Heads each peer announced that this replica lacked, checked after the next pull from it. */
   expected: Map<string, Map<string, CID>>
@@ -169,12 +175,11 @@ export class Replicator extends EventTarget {
   /** Starts replicating a database: announcing its heads, answering catch-up for it, pulling from peers. */
   async follow (graph: ReplicaGraph): Promise<void> {
     if (this.hosted.has(graph.address)) return
-    const manifest = await graph.backend.getBlock(graph.addressCid)
-    if (manifest === undefined) throw new MissingBlockError(graph.addressCid)
+    if (await graph.backend.getBlock(graph.addressCid) === undefined) throw new MissingBlockError(graph.addressCid)
     const hosted: Hosted = {
       graph,
       topic: topicOf(graph.address),
-      verifier: this.verifiers.forDatabase(graph.addressCid, manifest, new WriterSet(graph.manifest)),
+      checker: this.verifiers.checker(),
       pulls: new Map(),
       expected: new Map(),
       relayed: new Map(),
@@ -451,7 +456,8 @@ export class Replicator extends EventTarget {
           return
         }
         const round = await requestCatchup(stream, hosted.graph, {
-          verifier: hosted.verifier,
+          checker: hosted.checker,
+          endorse: this.options.endorse,
           max: this.options.roundSize ?? 50_000,
           batch: this.options.batchSize,
           signal,
@@ -479,9 +485,10 @@ export class Replicator extends EventTarget {
 
   /**
    * Bitswap fallback for heads announced through relays that no pull brought. The blocks
-   * are gathered first, outside the graph's write lock, each node verified before its
-   * parents are fetched and at most RELAYED_MAX_NODES of them; then the core merges them
-   * from memory (verifying again). A head nobody serves costs one bitswap timeout here,
+   * are gathered first, outside the graph's write lock, by the core's own walk
+   * (collectMissing: each node verified and authenticated before its parents are fetched,
+   * at most RELAYED_MAX_NODES of them); then the core merges them from memory (verifying
+   * again). A head nobody serves costs one bitswap timeout here,
    * never a stall of other merges.
    */
   private async fetchRelayed (hosted: Hosted): Promise<void> {
@@ -508,16 +515,22 @@ export class Replicator extends EventTarget {
     const writers = new WriterSet(graph.manifest)
     const gathered = new Map<string, Uint8Array>()
     try {
-      const stack = [...heads]
-      while (stack.length > 0 && gathered.size < RELAYED_MAX_NODES) {
-        const cid = stack.pop() as CID
-        if (gathered.has(cid.toString()) || await graph.backend.node(cid) !== undefined) continue
-        const bytes = await readBlock(blockstore, cid, { signal })
-        const node = verifyNode(cid, bytes, graph.addressCid, writers)
-        gathered.set(cid.toString(), bytes)
-        for (const p of node.value.payload ?? []) gathered.set(p.toString(), await readBlock(blockstore, p, { signal }))
-        stack.push(...node.value.parents)
-      }
+      // the core's walk, with its checks, over bitswap: only what authentic nodes link is fetched
+      await collectMissing(heads, {
+        db: graph.addressCid,
+        writers,
+        maxNodes: RELAYED_MAX_NODES,
+        endorse: this.options.endorse,
+        signal,
+        local: { heightOf: async cid => (await graph.backend.node(cid))?.height },
+        fetch: {
+          get: async (cid, options) => {
+            const bytes = await readBlock(blockstore, cid, { signal: options?.signal ?? signal })
+            gathered.set(cid.toString(), bytes)
+            return bytes
+          }
+        }
+      })
       await graph.merge(heads, { fetch: { get: async cid => gathered.get(cid.toString()) ?? await graph.backend.getBlock(cid) }, signal })
     } catch (err) {
       this.emit('catchup:failed', { peer: 'bitswap', address: graph.address, error: err })

@@ -4,7 +4,9 @@
  *            replicates it on loopback TCP; on each "commit" line it makes one more commit.
  *   replica  a fresh replica on disk: connects to `peer`, fetches the manifest, catches
  *            up to `heads` (verification included) and reports how long that took; then
- *            reports every head it sees, for the parent's latency measurement.
+ *            reports every head it sees, for the parent's latency measurement. With
+ *            `endorse: false` it checks every commit's own signature instead of letting a
+ *            writer's newer commit authenticate its older ones.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,7 +42,7 @@ try {
     await graph.close()
   } else if (role === 'replica') {
     const heads = new Set(arg<string[]>('heads'))
-    const replicator = await Replicator.create({ listen, peers: [arg<string>('peer')], workers: arg<number | undefined>('workers', undefined) })
+    const replicator = await Replicator.create({ listen, peers: [arg<string>('peer')], workers: arg<number | undefined>('workers', undefined), endorse: arg<boolean | undefined>('endorse', undefined) })
     const connected = now()
     const graph = await openGraph({ path: dir, address: arg<string>('address'), fetch: replicator.manifestFetcher() })
     const opened = now()

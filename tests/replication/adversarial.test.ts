@@ -102,6 +102,62 @@ describe('adversarial peers', () => {
     await expectPenalizedAndHonestSync(w)
   })
 
+  it('a node with a bad signature, linked only by another writer\'s good node', async () => {
+    // the rogue writer forges a node claiming the honest writer as author and links it from
+    // a good node of its own: its signature covers the forged node's CID, but endorses only
+    // nodes of its own author
+    const w = await world(110, async (stream, { writer, keys }) => {
+      const head = await headBlock(writer.graph)
+      const node = createCommit({ db: writer.graph.addressCid, parents: [{ cid: head.cid, height: head.value.height }], chunks: encodeDelta([quadKeys(quad('evil', 'p', 'claimed'))], []), signer: new Signer(keys.writer) }).node.value
+      const forged = encodeBlock({ ...node, sig: new Uint8Array(64) })
+      const child = createCommit({ db: writer.graph.addressCid, parents: [{ cid: forged.cid, height: node.height }], chunks: encodeDelta([quadKeys(quad('evil', 'p', 'linker'))], []), signer: new Signer(keys.adversary) })
+      await respond(stream, [encodeBlockFrame(FRAME_NODE, forged.cid, forged.bytes), encodeBlockFrame(FRAME_NODE, child.node.cid, child.node.bytes), encodeEndFrame({ sent: 2, more: false })])
+    })
+    await expectPenalizedAndHonestSync(w)
+  })
+
+  it('a bad signature at the top of a writer\'s chain: the good commits before it are applied, it is not', async () => {
+    const chain: Array<{ cid: CID, bytes: Uint8Array }> = []
+    const w = await world(111, async (stream, { writer, keys }) => {
+      if (chain.length === 0) {
+        // a chain of its own from the root (the victim holds none of the writer's commits yet)
+        let parents: Array<{ cid: CID, height: number }> = []
+        for (let i = 0; i < 3; i++) {
+          const node = createCommit({ db: writer.graph.addressCid, parents, chunks: encodeDelta([quadKeys(quad('rogue', 'p', String(i)))], []), signer: new Signer(keys.adversary) }).node
+          const block = i < 2 ? node : encodeBlock({ ...node.value, sig: new Uint8Array(64) })
+          chain.push(block)
+          parents = [{ cid: block.cid, height: node.value.height }]
+        }
+      }
+      await respond(stream, [...chain.map(b => encodeBlockFrame(FRAME_NODE, b.cid, b.bytes)), encodeEndFrame({ sent: chain.length, more: false })])
+    })
+    const { victim, adversary } = w
+    const failures: string[] = []
+    victim.replicator.addEventListener('catchup:failed', e => failures.push((e as CustomEvent<{ error: { code?: string } }>).detail.error.code ?? ''))
+    await victim.replicator.connect(adversary.replicator.multiaddrs[0])
+    await waitFor(() => victim.replicator.isBlocked(adversary.replicator.peerId), 'the adversary to be blocked')
+    expect(failures).toContain('ERR_BAD_SIGNATURE')
+    expect(await victim.graph.backend.node(chain[0].cid)).toBeDefined()
+    expect(await victim.graph.backend.node(chain[1].cid)).toBeDefined()
+    expect(await victim.graph.backend.node(chain[2].cid)).toBeUndefined()
+  })
+
+  it('a rogue writer\'s bad signature endorsed by its own next commit is accepted: it could have signed it', async () => {
+    const sent: CID[] = []
+    const w = await world(112, async (stream, { writer, keys }) => {
+      const node = createCommit({ db: writer.graph.addressCid, parents: [], chunks: encodeDelta([quadKeys(quad('rogue', 'p', 'unsigned'))], []), signer: new Signer(keys.adversary), time: 0 }).node.value
+      const forged = encodeBlock({ ...node, sig: new Uint8Array(64) })
+      const child = createCommit({ db: writer.graph.addressCid, parents: [{ cid: forged.cid, height: node.height }], chunks: encodeDelta([quadKeys(quad('rogue', 'p', 'endorser'))], []), signer: new Signer(keys.adversary), time: 0 })
+      if (sent.length === 0) sent.push(forged.cid, child.node.cid)
+      await respond(stream, [encodeBlockFrame(FRAME_NODE, forged.cid, forged.bytes), encodeBlockFrame(FRAME_NODE, child.node.cid, child.node.bytes), encodeEndFrame({ sent: 2, more: false })])
+    })
+    const { victim, adversary } = w
+    await victim.replicator.connect(adversary.replicator.multiaddrs[0])
+    await waitFor(async () => sent.length === 2 && await victim.graph.backend.node(sent[1]) !== undefined, 'the endorsed pair to be applied', { graphs: [victim.graph] })
+    expect(await victim.graph.backend.node(sent[0])).toBeDefined()
+    expect(victim.replicator.isBlocked(adversary.replicator.peerId)).toBe(false)
+  })
+
   it('a node signed by a key that is not a writer', async () => {
     const w = await world(103, async (stream, { writer, keys }) => {
       const head = await headBlock(writer.graph)
