@@ -3,7 +3,7 @@
  * by N3.js. Parsing is streaming; a syntax error becomes an InvalidRdfError naming
  * the line, and blank node labels are renamed through the write's BlankNodeScope.
  */
-import { StreamParser, StreamWriter } from 'n3'
+import { Parser, StreamWriter } from 'n3'
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -87,17 +87,56 @@ function toNodeReadable (input: RdfInput): Readable {
  * malformed input or terms that cannot be stored, and AbortedError when aborted.
  */
 export async function * parseRdf (input: RdfInput, options: ParseOptions): AsyncGenerator<RDF.Quad> {
+  let batch: RDF.Quad[] = []
+  for await (const _ of parseSteps(input, options, quad => { assertStorableQuad(quad); batch.push(quad) })) {
+    const quads = batch
+    batch = []
+    yield * quads
+  }
+}
+
+/**
+ * Parses RDF, calling `onQuad` for each quad as N3 reads it: parseRdf for bulk work,
+ * without a promise per quad. Blank nodes are renamed and the `graph` option
+ * applied as in parseRdf, but the quads are not checked: `onQuad` must check them
+ * (assertStorableQuad, or a cheaper check that relies on having seen the terms).
+ * An InvalidRdfError thrown by `onQuad` gets the line being parsed; any error it
+ * throws stops the parse and rejects. Errors otherwise as parseRdf's.
+ */
+export async function forEachParsedQuad (input: RdfInput, options: ParseOptions, onQuad: (quad: RDF.Quad) => void): Promise<void> {
+  for await (const _ of parseSteps(input, options, onQuad)) { /* onQuad did the work */ }
+}
+
+interface FakeStream { on: (event: string, callback: (arg?: unknown) => void) => void }
+
+/**
+ * The parse loop: reads a chunk of input, lets N3 parse it synchronously (calling
+ * `onQuad` for every quad in it), then yields, so a lazy consumer pulls input one
+ * chunk at a time. N3's Parser is driven through its stream interface by hand
+ * rather than through its StreamParser, whose object-mode stream costs a push and
+ * a promise per quad, more than the parsing itself.
+ */
+async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (quad: RDF.Quad) => void): AsyncGenerator<void> {
   const scope = options.blankNodes ?? new BlankNodeScope()
-  const parser = new StreamParser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
-  const source = toNodeReadable(input)
-  source.on('error', err => parser.destroy(err))
-  source.pipe(parser)
+  const parser = new Parser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
+  // N3's lexer tracks the line it is on; as quads come out while their last token
+  // is read, it is the line of the quad at hand.
+  const lexer = (parser as unknown as { _lexer: { _line?: number } })._lexer
   const intoGraph = options.graph
+  const signal = options.signal
   const rename = (t: RDF.Term): RDF.Term => t.termType === 'BlankNode' ? factory.blankNode(scope.rename(t.value)) : t
+  let feed: ((chunk: string | Uint8Array) => void) | undefined
+  let finish: (() => void) | undefined
+  // The first error met, by N3 (malformed input) or by onQuad (its own, thrown as
+  // it is); once one is met, the rest of the chunk is ignored.
+  let failure: { error: unknown, ours: boolean } | undefined
   let count = 0
-  try {
-    for await (const parsed of parser as AsyncIterable<RDF.Quad>) {
-      if ((++count & 1023) === 0) throwIfAborted(options.signal)
+  const onParsed = (error: Error | null | undefined, parsed: RDF.Quad | null | undefined): void => {
+    if (failure !== undefined) return
+    if (error !== null && error !== undefined) { failure = { error, ours: false }; return }
+    if (parsed === null || parsed === undefined) return
+    try {
+      if ((++count & 1023) === 0) throwIfAborted(signal)
       let quad = parsed
       const hasBlank = quad.subject.termType === 'BlankNode' || quad.object.termType === 'BlankNode' || quad.graph.termType === 'BlankNode'
       if (hasBlank || (intoGraph !== undefined && quad.graph.termType === 'DefaultGraph')) {
@@ -108,30 +147,51 @@ export async function * parseRdf (input: RdfInput, options: ParseOptions): Async
           (intoGraph !== undefined && quad.graph.termType === 'DefaultGraph' ? intoGraph : rename(quad.graph)) as RDF.Quad_Graph
         )
       }
-      try {
-        assertStorableQuad(quad)
-      } catch (err) {
-        throw new InvalidRdfError((err as Error).message.replace(/^line \d+: /, ''), currentLine(parser), { cause: err })
+      onQuad(quad)
+    } catch (err) {
+      failure = {
+        error: err instanceof InvalidRdfError
+          ? new InvalidRdfError(err.message.replace(/^line \d+: /, ''), lexer._line, { cause: err })
+          : err,
+        ours: true
       }
-      yield quad
     }
+  }
+  const stream: FakeStream = {
+    on: (event, callback) => {
+      if (event === 'data') feed = callback
+      else if (event === 'end') finish = callback as () => void
+    }
+  }
+  parser.parse(stream as never, { onQuad: onParsed as never })
+  let source: Readable | undefined
+  try {
+    source = toNodeReadable(input)
+    // N3 decodes bytes itself, keeping a character split between chunks for the
+    // next one; a string after bytes would break such a character, so it goes as bytes too.
+    let bytes = false
+    for await (const chunk of source as AsyncIterable<string | Uint8Array>) {
+      if (typeof chunk === 'string' && bytes) feed!(Buffer.from(chunk))
+      else {
+        if (typeof chunk !== 'string') bytes = true
+        feed!(chunk)
+      }
+      if (failure !== undefined) throw failure.error
+      throwIfAborted(signal)
+      yield
+    }
+    finish!()
+    if (failure !== undefined) throw failure.error
+    yield
   } catch (err) {
-    if (err instanceof RhizomeError) throw err
+    if (err instanceof RhizomeError || (failure?.ours === true && err === failure.error)) throw err
     const errno = (err as NodeJS.ErrnoException).code
     if (typeof errno === 'string' && (errno.startsWith('E') || errno.startsWith('Z_'))) throw new InputReadError((err as Error).message, { cause: err })
     const line = lineOf(err)
     throw new InvalidRdfError(stripLine((err as Error).message), line, { cause: err })
   } finally {
-    source.unpipe(parser)
-    source.destroy()
-    parser.destroy()
+    source?.destroy()
   }
-}
-
-function currentLine (parser: StreamParser): number | undefined {
-  // N3's lexer tracks the line it is on; it is the best position we have for a quad-level error.
-  const lexer = (parser as unknown as { _parser?: { _lexer?: { _line?: number } } })._parser?._lexer
-  return lexer?._line
 }
 
 function lineOf (err: unknown): number | undefined {

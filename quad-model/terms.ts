@@ -16,7 +16,7 @@
  * An absolute IRI never starts with `"` or `_:` and is never empty, so the first
  * character tells the kinds apart; a literal's suffix starts after its last `"`.
  */
-import { DataFactory } from 'n3'
+import { DataFactory, Literal as N3Literal } from 'n3'
 import type * as RDF from '@rdfjs/types'
 import { InvalidRdfError } from './errors.js'
 
@@ -35,6 +35,12 @@ export function termKey (term: RDF.Term): string {
     case 'BlankNode': return '_:' + term.value
     case 'DefaultGraph': return ''
     case 'Literal': {
+      // N3's literals hold one string, mostly the canonical form already; taking it
+      // spares building value, language and datatype apart only to join them again.
+      if (term instanceof N3Literal) {
+        const key = n3LiteralKey(term.id)
+        if (key !== undefined) return key
+      }
       const lexical = '"' + term.value + '"'
       if (term.language !== '') return lexical + '@' + term.language
       const datatype = term.datatype.value
@@ -43,6 +49,18 @@ export function termKey (term: RDF.Term): string {
     default:
       throw new InvalidRdfError(`a ${term.termType} cannot be stored`)
   }
+}
+
+/**
+ * The key of an N3 literal from its id, when the id is the key: `"lexical"` for an
+ * xsd:string, `"lexical"^^datatype` otherwise. Ids of language-tagged literals (which
+ * may carry a direction, not part of the key) are left to the general path.
+ */
+function n3LiteralKey (id: string): string | undefined {
+  const end = id.lastIndexOf('"')
+  if (end === id.length - 1) return id
+  if (id.charCodeAt(end + 1) === 94 /* ^ */ && !id.endsWith(XSD_STRING)) return id
+  return undefined
 }
 
 /** The term whose canonical string form is `key`. */
@@ -77,6 +95,25 @@ const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/
 
 /** Throws InvalidRdfError unless the quad can be stored: every term of the right kind and well-formed. */
 export function assertStorableQuad (quad: RDF.Quad): void {
+  assertQuadShape(quad)
+  const { subject, predicate, object, graph } = quad
+  for (const term of [subject, predicate, object, graph]) {
+    if (term.termType === 'NamedNode') assertIri(term.value)
+    if (term.termType === 'BlankNode' && term.value === '') throw new InvalidRdfError('a blank node needs a label')
+  }
+  if (object.termType === 'Literal') {
+    if (object.language !== '' && !LANGUAGE_TAG.test(object.language)) {
+      throw new InvalidRdfError(`"${object.language}" is not a valid language tag`)
+    }
+    if (object.language === '') assertIri(object.datatype.value)
+  }
+}
+
+/**
+ * Throws InvalidRdfError unless each term is of a kind its position allows, the
+ * part of assertStorableQuad that does not depend on the terms' text.
+ */
+export function assertQuadShape (quad: RDF.Quad): void {
   const { subject, predicate, object, graph } = quad
   if (subject.termType !== 'NamedNode' && subject.termType !== 'BlankNode') {
     throw new InvalidRdfError(`a subject cannot be a ${subject.termType}`)
@@ -88,16 +125,23 @@ export function assertStorableQuad (quad: RDF.Quad): void {
   if (graph.termType !== 'NamedNode' && graph.termType !== 'BlankNode' && graph.termType !== 'DefaultGraph') {
     throw new InvalidRdfError(`a graph cannot be a ${graph.termType}`)
   }
-  for (const term of [subject, predicate, object, graph]) {
-    if (term.termType === 'NamedNode') assertIri(term.value)
-    if (term.termType === 'BlankNode' && term.value === '') throw new InvalidRdfError('a blank node needs a label')
-  }
-  if (object.termType === 'Literal') {
-    if (object.language !== '' && !LANGUAGE_TAG.test(object.language)) {
-      throw new InvalidRdfError(`"${object.language}" is not a valid language tag`)
-    }
-    if (object.language === '') assertIri(object.datatype.value)
-  }
+}
+
+/**
+ * True when each of the quad's terms is the only term of its kind with its key. So
+ * it is for every storable term; only an IRI that is empty or starts with `"` or
+ * `_` (none of them absolute) could share its key with the default graph, a
+ * literal or a blank node. For such a quad, a key that was checked once in a
+ * storable quad needs no check again, whatever term it came from.
+ */
+export function keysAreUnambiguous (quad: RDF.Quad): boolean {
+  return plainKey(quad.subject) && plainKey(quad.predicate) && plainKey(quad.object) && plainKey(quad.graph)
+}
+
+function plainKey (term: RDF.Term): boolean {
+  if (term.termType !== 'NamedNode') return true
+  const first = term.value.charCodeAt(0)
+  return first !== 34 /* " */ && first !== 95 /* _ */ && term.value !== ''
 }
 
 /** The canonical string forms of a quad's four terms, in subject, predicate, object, graph order. */

@@ -1,9 +1,10 @@
 /**
  * Bulk import on two cores: a worker thread (quad-model/import-worker.ts) parses
  * and interns the input while this thread writes its quads into the backend's
- * bulk write; when the input ends, the worker's canonical chunks become one signed
- * commit, which `finish` stores atomically with the quads. A parse error, an abort
- * or a crash before `finish` leaves the store as it was.
+ * bulk write; when the input ends, the worker's canonical chunks, which it also
+ * encodes as blocks, become one signed commit, which `finish` stores atomically
+ * with the quads. A parse error, an abort or a crash before `finish` leaves the
+ * store as it was.
  *
  * Used when the backend supports bulk writes and the compiled worker is present;
  * otherwise the caller parses in-thread (same result, one core).
@@ -12,11 +13,13 @@ import { existsSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import {
   AbortedError, InputReadError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
-import { createCommit, type Commit, type Signer } from '../merkle-clock/index.js'
+// The worker's message shapes: a type import, as the worker runs from its own file (below).
+import type { PostedChunk } from '../quad-model/import-worker.js'
+import { createCommit, type Block, type Commit, type Signer } from '../merkle-clock/index.js'
 import type { Backend } from './backend.js'
 
 const workerUrl = new URL('../quad-model/import-worker.js', import.meta.url)
@@ -64,6 +67,14 @@ function rebuildError (e: { name: string, code: string, message: string, line?: 
   return err
 }
 
+/** A chunk and its block as the worker encoded them, back in the shapes the commit takes. */
+function receivedBlock (posted: PostedChunk): Block<DeltaChunk> {
+  // A loop, as Array.from over a typed array is several times slower.
+  const a = new Array<number>(posted.a.length)
+  for (let i = 0; i < a.length; i++) a[i] = posted.a[i]
+  return { cid: CID.decode(posted.cid), bytes: posted.bytes, value: { t: posted.t, a, r: [], c: [] } }
+}
+
 /**
  * Imports in a worker; returns the commit made, or undefined for an empty input.
  * The caller must hold the graph's write lock.
@@ -76,11 +87,11 @@ export async function bulkImport (backend: Backend, data: RdfInput, options: Bul
     transferList: transfer as never[]
   })
   try {
-    const { chunks, count } = await new Promise<{ chunks: DeltaChunk[], count: number }>((resolve, reject) => {
+    const { chunks, count } = await new Promise<{ chunks: PostedChunk[], count: number }>((resolve, reject) => {
       const onAbort = (): void => reject(new AbortedError(undefined, { cause: options.signal?.reason }))
       if (options.signal?.aborted === true) onAbort()
       options.signal?.addEventListener('abort', onAbort, { once: true })
-      worker.on('message', (msg: { type: string, terms: string[], quads: Uint8Array, count: number, chunks: DeltaChunk[], error: never }) => {
+      worker.on('message', (msg: { type: string, terms: string[], quads: Uint8Array, count: number, chunks: PostedChunk[], error: never }) => {
         try {
           if (msg.type === 'batch') {
             bulk.add(msg.terms, msg.quads as unknown as Uint32Array)
@@ -105,7 +116,8 @@ export async function bulkImport (backend: Backend, data: RdfInput, options: Bul
       return { commit: undefined, quads: count }
     }
     const heads = await backend.heads()
-    const commit = createCommit({ db: options.db, parents: heads, chunks, signer: options.signer })
+    const blocks = chunks.map(receivedBlock)
+    const commit = createCommit({ db: options.db, parents: heads, chunks: blocks.map(b => b.value), encoded: blocks, signer: options.signer })
     await bulk.finish(commit)
     return { commit, quads: count }
   } catch (err) {

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { Readable } from 'node:stream'
+import * as dagCbor from '@ipld/dag-cbor'
 // The worker-thread import runs only from compiled code (the worker is a .js file
 // beside its module), so this suite loads the build that `npm test` makes first.
-import { openGraph, canImportInWorker, type Graph } from '../../dist/index.js'
+import { openGraph, canImportInWorker, cidOf, type ClockNode, type Graph } from '../../dist/index.js'
 import { tempDir } from './helpers.js'
 
 async function sorted (graph: Graph): Promise<string[]> {
@@ -34,6 +35,37 @@ describe('bulk import in a worker thread (on-disk store)', () => {
       const reopened = await openGraph({ path: dir.path })
       expect(await reopened.size()).toBe(69_999)
       await reopened.close()
+    } finally { dir.remove() }
+  })
+
+  it('encodes payload blocks in the worker exactly as merkle-clock would', async () => {
+    const dir = tempDir()
+    try {
+      const disk = await openGraph({ path: dir.path })
+      const memory = await openGraph()
+      const long = 'y'.repeat(300)
+      const text = Array.from({ length: 8_000 }, (_, i) => `<http://example.org/s${i}> <http://example.org/p> "${long}${i}" .`).join('\n')
+      const node = async (graph: Graph): Promise<ClockNode> => {
+        const { head } = await graph.import(text, { format: 'nt' })
+        return dagCbor.decode((await graph.blocks.get(head!))!)
+      }
+      const [fromWorker, inThread] = [await node(disk), await node(memory)]
+      expect(fromWorker.payload!.length).toBeGreaterThan(1)
+      // The same delta makes the same blocks, whichever thread encodes it.
+      expect(fromWorker.payload!.map(String)).toEqual(inThread.payload!.map(String))
+      for (const cid of fromWorker.payload!) expect(cidOf((await disk.blocks.get(cid))!).equals(cid)).toBe(true)
+      await disk.close()
+    } finally { dir.remove() }
+  })
+
+  it('embeds a small delta in its commit', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      const { head } = await graph.import('<http://example.org/a> <http://example.org/p> "x" .\n', { format: 'nt' })
+      const node: ClockNode = dagCbor.decode((await graph.blocks.get(head!))!)
+      expect(node.delta).toEqual({ t: ['"x"', 'http://example.org/a', 'http://example.org/p', ''].sort(), a: [2, 3, 1, 0], r: [], c: [] })
+      await graph.close()
     } finally { dir.remove() }
   })
 
