@@ -10,13 +10,15 @@
  * the sample it resends at most about twice what the two replicas do not share.
  *
  * The requester runs the core's checks on each node as it arrives, all but the signature
- * (verifyNodeContent), and holds it in a window. Before a batch is applied, the core's
- * `authenticate` decides over the whole window which signatures must be checked: a node
- * that a same-author node of the window lists as a parent is endorsed by that node's
- * signature, so a run of one writer's commits costs one check at its newest node (the
- * checks run on worker threads, verify-pool.ts). Payloads are verified, and commits are
- * applied in batches in arrival order, so an interrupted catch-up keeps every batch
- * applied and the next request starts from there.
+ * (verifyNodeContent), and holds it in a window of two batches. As each batch's worth of
+ * nodes is complete, the core's `authenticate` decides among them which signatures must be
+ * checked: a node that a same-author node of the batch lists as a parent is endorsed by
+ * that node's signature, so a run of one writer's commits costs one check at its newest
+ * node (on worker threads, verify-pool.ts, while the next batch streams in). A node left
+ * unauthenticated gets a second chance over the whole window when its batch is applied,
+ * so the rule holds over the window. Payloads are verified, and commits are applied in
+ * batches in arrival order, so an interrupted catch-up keeps every batch applied and the
+ * next request starts from there.
  *
  * A failure applies everything before it: a node failing a check on arrival stops the
  * round once the window before it is applied; a node not authentic when its batch is
@@ -164,6 +166,8 @@ interface Arrival extends Block<ClockNode> {
   signature?: Promise<boolean>
   /** Authenticated (by its signature or a same-author node of the window). */
   authentic: boolean
+  /** The authentication of the group it arrived in, once started. */
+  group?: Promise<void>
 }
 
 const WINDOW_BYTES = 32 * 1024 * 1024
@@ -192,21 +196,43 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
   const progress: CatchupProgress = { received: 0, applied: 0 }
   const files: Array<{ cid: CID, bytes: Uint8Array }> = []
 
-  const signatureOf = (arrival: Arrival): Promise<boolean> => {
-    if (arrival.signature === undefined) {
-      arrival.signature = checker.check([arrival]).then(verdicts => verdicts[0])
-      arrival.signature.catch(() => {}) // observed when its batch is authenticated
+  /** Own-signature verdicts, each asked for once (the checker posts a call's nodes at once). */
+  const checkSignatures = async (arrivals: Arrival[]): Promise<boolean[]> => {
+    const unasked = arrivals.filter(a => a.signature === undefined)
+    if (unasked.length > 0) {
+      const verdicts = checker.check(unasked)
+      unasked.forEach((arrival, i) => { arrival.signature = verdicts.then(v => v[i]) })
     }
-    return arrival.signature
+    return await Promise.all(arrivals.map(async a => await (a.signature as Promise<boolean>)))
   }
 
-  /** Authenticates the window, then verifies payloads of the first `count` arrivals and applies them as one batch. */
+  /** Marks authentic the arrivals that the core's rule authenticates among `arrivals` (those marked already count as authentic). */
+  const authenticateAmong = async (arrivals: Arrival[]): Promise<void> => {
+    const failed = new Set(await authenticate(arrivals, { check: checkSignatures, authentic: a => a.authentic, endorse }))
+    for (const arrival of arrivals) if (!failed.has(arrival)) arrival.authentic = true
+  }
+
+  // Each batch's worth of arrivals is authenticated as soon as it is complete, beside the
+  // stream, so its signature checks are done by the time it is applied (one batch later).
+  // Checking every signature, groups are small, so the workers start early and keep up.
+  const groupSize = endorse ? batchSize : 32
+  let ungrouped: Arrival[] = []
+  const startGroup = (): void => {
+    if (ungrouped.length === 0) return
+    const group = authenticateAmong(ungrouped)
+    group.catch(() => {}) // observed when its batch is applied
+    for (const arrival of ungrouped) arrival.group = group
+    ungrouped = []
+  }
+
+  /** Authenticates the first `count` arrivals, verifies their payloads and applies them as one batch. */
   const applyPrefix = async (count: number): Promise<void> => {
-    const unsettled = window.filter(a => !a.authentic)
-    if (unsettled.length > 0) {
-      const failed = new Set(await authenticate(unsettled, { check: async arrivals => await Promise.all(arrivals.map(signatureOf)), endorse }))
-      for (const arrival of unsettled) if (!failed.has(arrival)) arrival.authentic = true
-    }
+    startGroup()
+    const prefix = window.slice(0, count)
+    for (const group of new Set(prefix.map(a => a.group))) await group
+    // Not authentic within its group: an authentic same-author node anywhere in the window
+    // may endorse it (signature verdicts are kept, so none is checked twice).
+    if (prefix.some(a => !a.authentic)) await authenticateAmong(window)
     const commits: Commit[] = []
     let failure: unknown
     let taken = 0
@@ -235,7 +261,9 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
     if (current === undefined) return
     window.push(current)
     windowBytes += current.size
+    ungrouped.push(current)
     current = undefined
+    if (ungrouped.length >= groupSize) startGroup()
     if (window.length >= 2 * batchSize) await applyPrefix(batchSize)
     else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
   }
@@ -269,7 +297,6 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
           throw err
         }
         current = { cid: node.cid, bytes, value: node.value, payloads: [], size: bytes.length, authentic: false }
-        if (!endorse) void signatureOf(current) // every signature is needed: start it now, beside the stream
       } else if (frame.kind === FRAME_PAYLOAD) {
         if (current === undefined) throw new ProtocolError('payload frame before any node')
         if (current.payloads.length >= MAX_PAYLOADS_PER_COMMIT) throw new ProtocolError('too many payload blocks for one commit')

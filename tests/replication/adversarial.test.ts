@@ -158,6 +158,16 @@ describe('adversarial peers', () => {
     expect(victim.replicator.isBlocked(adversary.replicator.peerId)).toBe(false)
   })
 
+  it('with endorse: false, the same pair is rejected: every signature is checked', async () => {
+    const w = await world(113, async (stream, { writer, keys }) => {
+      const node = createCommit({ db: writer.graph.addressCid, parents: [], chunks: encodeDelta([quadKeys(quad('rogue', 'p', 'unsigned'))], []), signer: new Signer(keys.adversary), time: 0 }).node.value
+      const forged = encodeBlock({ ...node, sig: new Uint8Array(64) })
+      const child = createCommit({ db: writer.graph.addressCid, parents: [{ cid: forged.cid, height: node.height }], chunks: encodeDelta([quadKeys(quad('rogue', 'p', 'endorser'))], []), signer: new Signer(keys.adversary), time: 0 })
+      await respond(stream, [encodeBlockFrame(FRAME_NODE, forged.cid, forged.bytes), encodeBlockFrame(FRAME_NODE, child.node.cid, child.node.bytes), encodeEndFrame({ sent: 2, more: false })])
+    }, { endorse: false })
+    await expectPenalizedAndHonestSync(w)
+  })
+
   it('a node signed by a key that is not a writer', async () => {
     const w = await world(103, async (stream, { writer, keys }) => {
       const head = await headBlock(writer.graph)

@@ -36,6 +36,8 @@ describe('signature pool', () => {
       expect(verdicts).toEqual(mixed.map((node: any) => signatureHolds(node.value)))
       expect(verdicts.filter((ok: boolean) => !ok).length).toBe(34)
       expect(await inlineChecker.check(mixed)).toEqual(verdicts)
+      // a call of a few nodes is checked inline, with the same verdicts
+      expect(await checker.check(mixed.slice(0, 3))).toEqual(verdicts.slice(0, 3))
     } finally {
       await pool.close()
     }
