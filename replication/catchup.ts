@@ -84,7 +84,7 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
     const max = Math.min(request.max, MAX_NODES_PER_ROUND)
     const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.have, { max, signal: options.signal })
     more = missing.more
-    for (const { cid, bytes: cached } of missing.nodes) {
+    for await (const { cid, bytes: cached } of missing.nodes) {
       throwIfAborted(options.signal)
       const bytes = cached ?? await backend.getBlock(cid)
       if (bytes === undefined) continue
@@ -264,7 +264,13 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
     ungrouped.push(current)
     current = undefined
     if (ungrouped.length >= groupSize) startGroup()
-    if (window.length >= 2 * batchSize) await applyPrefix(batchSize)
+    if (window.length >= 2 * batchSize) {
+      // Frames already buffered are read without turning the event loop, and so are the
+      // transport's: let it take in what has arrived and grant the responder more window
+      // before the batch is applied, so it keeps sending while this replica applies.
+      await new Promise(resolve => setImmediate(resolve))
+      await applyPrefix(batchSize)
+    }
     else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
   }
 

@@ -19,6 +19,14 @@ export class StreamEndedError extends RhizomeError {
   }
 }
 
+/** A catch-up round stopped because its peer was blocked; what it had applied stays. */
+export class PeerBlockedError extends RhizomeError {
+  override name = 'PeerBlockedError'
+  constructor (readonly peer: string) {
+    super('ERR_PEER_BLOCKED', `peer ${peer} is blocked`)
+  }
+}
+
 /** A catch-up found no peer that could serve it. */
 export class NoPeersError extends RhizomeError {
   override name = 'NoPeersError'

@@ -64,37 +64,43 @@ class HeightHeap {
 }
 
 export interface MissingResult {
-  /** Missing nodes in causal order (ascending height), with their bytes while they fit in the cache budget. */
-  nodes: Array<{ cid: CID, height: number, bytes?: Uint8Array }>
-  /** True when more nodes are missing than were returned. */
+  /** Missing nodes in causal order (ascending height or local apply order), with their bytes while they fit in the cache budget. */
+  nodes: Iterable<Missing> | AsyncIterable<Missing>
+  /** True when more nodes are missing than `nodes` holds. */
   more: boolean
 }
+
+export interface Missing { cid: CID, height: number, bytes?: Uint8Array }
+
+/** The first page of `everything` is small, so the first nodes go out at once. */
+const FIRST_PAGE = 256
+const PAGE = 4096
 
 /**
  * Every node, for a requester that holds none of this replica's history (a fresh
  * replica): no walk needed, the local apply order (sequence numbers) is causal already.
- * Paged newest first through the log, keeping the oldest `max`.
+ * Read oldest first, a range of sequence numbers at a time (the log pages newest first
+ * below a bound, so each range is one page, reversed), while the responder sends: the
+ * first nodes go out after one small read, not after the whole log. Both backends number
+ * nodes densely; a gap in the numbering only makes a page shorter.
  */
 async function everything (backend: Backend, max: number, signal?: AbortSignal): Promise<MissingResult> {
-  let kept: Array<{ cid: CID, height: number, seq: number }> = []
-  let more = false
-  let before: number | undefined
-  for (;;) {
-    throwIfAborted(signal)
-    const page = await backend.log({ limit: 4096, before })
-    if (page.length === 0) break
-    kept.push(...page)
-    before = page[page.length - 1].seq
-    if (kept.length >= 2 * max) {
-      kept = kept.slice(kept.length - max)
-      more = true
+  const newest = (await backend.log({ limit: 1 }))[0]?.seq ?? 0
+  const count = await backend.nodeCount()
+  async function * pages (): AsyncGenerator<Missing> {
+    let sent = 0
+    for (let low = 0, size = FIRST_PAGE; low <= newest && sent < max; low += size, size = PAGE) {
+      throwIfAborted(signal)
+      const high = Math.min(newest + 1, low + size)
+      const page = await backend.log({ limit: high - low, before: high })
+      for (let i = page.length - 1; i >= 0 && sent < max; i--) {
+        if (page[i].seq < low) continue // below the range: sent with an earlier page
+        sent++
+        yield { cid: page[i].cid, height: page[i].height }
+      }
     }
   }
-  if (kept.length > max) {
-    kept = kept.slice(kept.length - max)
-    more = true
-  }
-  return { nodes: kept.reverse().map(r => ({ cid: r.cid, height: r.height })), more }
+  return { nodes: pages(), more: count > max }
 }
 
 /** The commit nodes reachable from this replica's heads that the requester (holding `theirHeads`) lacks. */
@@ -123,7 +129,7 @@ export async function missingNodes (backend: Backend, theirHeads: CID[], options
   for (const head of theirHeads) await paint(head, THEIRS)
   if (onlyMine === queued.size) return await everything(backend, options.max, options.signal)
 
-  let found: Array<{ cid: CID, height: number, bytes?: Uint8Array }> = []
+  let found: Missing[] = []
   let more = false
   while (onlyMine > 0) {
     throwIfAborted(options.signal)

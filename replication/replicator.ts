@@ -23,8 +23,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { collectMissing, decodeManifest, MissingBlockError, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
-import { requestCatchup, requestManifest, serveCatchup } from './catchup.js'
-import { NoPeersError, ReplicatorStoppedError } from './errors.js'
+import { requestCatchup, requestManifest, serveCatchup, type RoundResult } from './catchup.js'
+import { NoPeersError, PeerBlockedError, ReplicatorStoppedError } from './errors.js'
 import { addFile, catFile, type FileInput } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
@@ -99,6 +99,8 @@ export class Replicator extends EventTarget {
   private readonly controller = new AbortController()
   private readonly random: () => number
   private readonly verifiers: VerifierPool
+  /** Catch-up rounds in progress, by peer. */
+  private readonly rounds = new Map<string, Set<AbortController>>()
   private stopped = false
 
   private constructor (private readonly options: ReplicatorOptions) {
@@ -285,6 +287,7 @@ export class Replicator extends EventTarget {
   }
 
   private async hangUp (peer: string): Promise<void> {
+    for (const round of this.rounds.get(peer) ?? []) round.abort(new PeerBlockedError(peer))
     if (this.stopped || this.helia === undefined) return
     const id = this.node.libp2p.getConnections().find(c => c.remotePeer.toString() === peer)?.remotePeer
     if (id !== undefined) await this.node.libp2p.hangUp(id).catch(() => {})
@@ -455,15 +458,25 @@ export class Replicator extends EventTarget {
           this.emit('catchup:failed', { peer: key, address, error: err })
           return
         }
-        const round = await requestCatchup(stream, hosted.graph, {
-          checker: hosted.checker,
-          endorse: this.options.endorse,
-          max: this.options.roundSize ?? 50_000,
-          batch: this.options.batchSize,
-          signal,
-          inactivityTimeout: this.options.inactivityTimeout,
-          onProgress: p => this.emit('catchup:progress', { peer: key, address, received: p.received, applied: applied + p.applied })
-        })
+        // blocking the peer stops the round too: what it sent but this replica has not applied yet is dropped
+        const stop = new AbortController()
+        const rounds = this.rounds.get(key) ?? new Set<AbortController>()
+        this.rounds.set(key, rounds.add(stop))
+        let round: RoundResult
+        try {
+          round = await requestCatchup(stream, hosted.graph, {
+            checker: hosted.checker,
+            endorse: this.options.endorse,
+            max: this.options.roundSize ?? 50_000,
+            batch: this.options.batchSize,
+            signal: AbortSignal.any([signal, stop.signal]),
+            inactivityTimeout: this.options.inactivityTimeout,
+            onProgress: p => this.emit('catchup:progress', { peer: key, address, received: p.received, applied: applied + p.applied })
+          })
+        } finally {
+          rounds.delete(stop)
+          if (rounds.size === 0 && this.rounds.get(key) === rounds) this.rounds.delete(key)
+        }
         applied += round.applied
         if (!round.more) break
       }
