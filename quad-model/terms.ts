@@ -86,6 +86,7 @@ const FORBIDDEN = /[\u0000-\u0020<>"{}|^`\\]/
 
 /** Throws InvalidRdfError unless `iri` is an absolute IRI. */
 export function assertIri (iri: string): void {
+  if (!iri.isWellFormed()) throw new InvalidRdfError(`<${iri.toWellFormed()}> is not well-formed Unicode (it has a lone surrogate)`)
   if (!SCHEME.test(iri)) throw new InvalidRdfError(`<${iri}> is not an absolute IRI`)
   const bad = FORBIDDEN.exec(iri)
   if (bad !== null) throw new InvalidRdfError(`<${iri}> contains the forbidden character ${JSON.stringify(bad[0])}`)
@@ -100,8 +101,11 @@ export function assertStorableQuad (quad: RDF.Quad): void {
   for (const term of [subject, predicate, object, graph]) {
     if (term.termType === 'NamedNode') assertIri(term.value)
     if (term.termType === 'BlankNode' && term.value === '') throw new InvalidRdfError('a blank node needs a label')
+    if (term.termType === 'BlankNode' && !term.value.isWellFormed()) throw new InvalidRdfError(`the blank node label ${term.value.toWellFormed()} is not well-formed Unicode (it has a lone surrogate)`)
   }
   if (object.termType === 'Literal') {
+    // A lone surrogate has no UTF-8 form: the block would carry U+FFFD, and replicas differ.
+    if (!object.value.isWellFormed()) throw new InvalidRdfError(`the literal "${object.value.toWellFormed()}" is not well-formed Unicode (it has a lone surrogate)`)
     if (object.language !== '' && !LANGUAGE_TAG.test(object.language)) {
       throw new InvalidRdfError(`"${object.language}" is not a valid language tag`)
     }

@@ -182,4 +182,22 @@ describe('bad RDF input commits nothing', () => {
     await expect(graph.insert([bad])).rejects.toMatchObject({ code: 'ERR_INVALID_RDF' })
     expect(await graph.heads()).toEqual([])
   })
+
+  it('a term with a lone surrogate is rejected: it has no UTF-8 form, so replicas would differ', async () => {
+    const [graph] = await replicas(1)
+    const { factory: f } = await import('../../index.js')
+    const p = f.namedNode('http://p')
+    for (const bad of [
+      f.quad(f.namedNode('http://s'), p, f.literal('a\ud83d')),
+      f.quad(f.namedNode('http://s\ude00'), p, f.literal('a')),
+      f.quad(f.blankNode('b\ud800'), p, f.literal('a')),
+      f.quad(f.namedNode('http://s'), p, f.literal('a'), f.namedNode('http://g\udfff'))
+    ]) {
+      await expect(graph.insert([bad])).rejects.toMatchObject({ code: 'ERR_INVALID_RDF', message: expect.stringContaining('lone surrogate') })
+    }
+    expect(await graph.heads()).toEqual([])
+    // A whole astral character is fine.
+    await graph.insert([f.quad(f.namedNode('http://s\ud83d\ude00'), p, f.literal('\ud83d\ude00'))])
+    expect(await graph.size()).toBe(1)
+  })
 })
