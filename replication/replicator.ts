@@ -2,8 +2,9 @@
  * The replicator: one libp2p node that keeps one or more databases in step with peers.
  *
  * For each database it follows it subscribes to the database's gossipsub topic and
- * announces its heads after every change, when a peer joins the topic, and again at a
- * jittered interval, so a lost announcement is healed. An announcement is a hint: a
+ * announces its heads after every change (what a pull merges, once the pulls running end),
+ * when a peer joins the topic, and again at a jittered interval, so a lost announcement is
+ * healed. An announcement is a hint: a
  * replica that lacks an announced head pulls from the announcer with catch-up
  * (catchup.ts), which verifies everything with the core before applying it. Pulls from
  * one peer for one database never overlap; an announcement during a pull queues one more.
@@ -84,6 +85,8 @@ interface Hosted {
   announceWanted: boolean
   lastAnnounced: number
   onChange: (event: Event) => void
+  /** A merged change came in during a pull: announce once the pulls have ended. */
+  announceAfterPulls: boolean
 }
 
 /** Most commit nodes one bitswap fallback gathers before merging. */
@@ -189,7 +192,13 @@ export class Replicator extends EventTarget {
       announcing: false,
       announceWanted: false,
       lastAnnounced: 0,
-      onChange: () => this.announce(hosted)
+      announceAfterPulls: false,
+      onChange: event => {
+        // While pulling, every applied batch is a change whose heads are stale at once: the
+        // pull announces the heads it ends with. Local writes are announced as they happen.
+        if ((event as CustomEvent<{ source?: string }>).detail?.source === 'merge' && hosted.pulls.size > 0) hosted.announceAfterPulls = true
+        else this.announce(hosted)
+      }
     }
     this.hosted.set(graph.address, hosted)
     this.byTopic.set(hosted.topic, hosted)
@@ -433,6 +442,10 @@ export class Replicator extends EventTarget {
         }
       } finally {
         hosted.pulls.delete(key)
+        if (hosted.pulls.size === 0 && hosted.announceAfterPulls) {
+          hosted.announceAfterPulls = false
+          this.announce(hosted)
+        }
       }
     })()
     hosted.pulls.set(key, pull)
