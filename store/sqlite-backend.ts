@@ -26,23 +26,8 @@ import type { Commit } from '../merkle-clock/index.js'
 import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from './backend.js'
 import { CorruptStoreError, DatabaseLockedError, StoreClosedError } from './errors.js'
 
-let sqlite: typeof import('node:sqlite') | undefined
-
-/** Loads node:sqlite without its one-time "experimental" warning on stderr. */
-async function loadSqlite (): Promise<typeof import('node:sqlite')> {
-  if (sqlite !== undefined) return sqlite
-  const emit = process.emitWarning
-  process.emitWarning = function (warning: string | Error, ...rest: unknown[]) {
-    if (String(warning).includes('SQLite is an experimental feature')) return
-    return (emit as (...args: unknown[]) => void).call(process, warning, ...rest)
-  } as typeof process.emitWarning
-  try {
-    sqlite = await import('node:sqlite')
-  } finally {
-    process.emitWarning = emit
-  }
-  return sqlite
-}
+import { loadSqlite } from './sqlite-load.js'
+import { Checkpointer } from './checkpointer.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -195,6 +180,8 @@ export class SqliteBackend implements Backend {
   private headsRow: number | undefined
   /** Whether osgp is dropped, to be built again at the end of a big write in progress. */
   private osgpDropped = false
+  /** Checkpoints on a thread of their own, when the compiled worker is there. */
+  private readonly checkpointer: Checkpointer | undefined
   /** The last node added by the transaction in progress: where its heads go. */
   private headsPending: number | undefined
 
@@ -204,6 +191,7 @@ export class SqliteBackend implements Backend {
     private readonly lock: DatabaseSync,
     private readonly db: DatabaseSync
   ) {
+    this.checkpointer = Checkpointer.available() ? new Checkpointer(join(path, SQLITE_STORE_FILE)) : undefined
     const p = (sql: string): StatementSync => db.prepare(sql)
     this.stmt = {
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
@@ -509,6 +497,7 @@ export class SqliteBackend implements Backend {
       this.storeHeads()
     })
     this.generation++
+    this.checkpointer?.committed(commits.length)
   }
 
   private applyOne (commit: Commit): void {
@@ -619,6 +608,8 @@ export class SqliteBackend implements Backend {
           this.db.exec('COMMIT')
           open = false
           this.generation++
+          // A bulk write fills the WAL as a great many commits would.
+          this.checkpointer?.committed(Number.MAX_SAFE_INTEGER)
         } catch (err) {
           end()
           throw err
@@ -851,6 +842,9 @@ export class SqliteBackend implements Backend {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
+    // The checkpointer's connection closes first: the writer's, closing last, then
+    // checkpoints what is left and removes the WAL.
+    await this.checkpointer?.close()
     for (const conn of this.idleReaders.splice(0)) conn.close()
     this.db.close()
     this.lock.close()

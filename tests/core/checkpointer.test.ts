@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest'
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+// The checkpointer's thread runs only from compiled code (its worker is a .js file beside
+// its module), so this suite loads the build that `npm test` makes first.
+import { openGraph, factory } from '../../dist/index.js'
+import { tempDir } from './helpers.js'
+
+async function until (condition: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const start = Date.now()
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting for the condition')
+    await new Promise(resolve => setImmediate(resolve))
+  }
+}
+
+describe('WAL checkpoints on a thread of their own (on-disk store)', () => {
+  it('checkpoints while commits go on, loses nothing, and closes cleanly', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      const backend = graph.backend as unknown as { checkpointer?: { done: number } }
+      expect(backend.checkpointer).toBeDefined()
+      const p = factory.namedNode('http://example.org/p')
+      for (let i = 0; i < 1_200; i++) await graph.insert([factory.quad(factory.namedNode(`http://example.org/s${i}`), p, factory.literal(String(i)))])
+      await until(() => backend.checkpointer!.done >= 1)
+      // Checkpointed pages are in the database file itself, not only in the WAL.
+      expect(statSync(join(dir.path, 'store.sqlite')).size).toBeGreaterThan(64 * 1024)
+      await graph.close()
+      // The writer closed last: it checkpointed the rest and removed the WAL.
+      expect(existsSync(join(dir.path, 'store.sqlite-wal'))).toBe(false)
+      const reopened = await openGraph({ path: dir.path })
+      expect(await reopened.size()).toBe(1_200)
+      expect((await reopened.log({ limit: 2_000 })).length).toBe(1_200)
+      await reopened.close()
+    } finally { dir.remove() }
+  })
+
+  it('starts no thread for a store that is only read or barely written', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      await graph.insert([factory.quad(factory.namedNode('http://example.org/a'), factory.namedNode('http://example.org/p'), factory.literal('x'))])
+      const backend = graph.backend as unknown as { checkpointer?: { done: number, worker?: unknown } }
+      expect(backend.checkpointer?.worker).toBeUndefined()
+      await graph.close()
+    } finally { dir.remove() }
+  })
+})
