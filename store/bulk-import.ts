@@ -10,7 +10,6 @@
  * otherwise the caller parses in-thread (same result, one core).
  */
 import { existsSync } from 'node:fs'
-import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { CID } from 'multiformats/cid'
@@ -40,6 +39,8 @@ export interface BulkImportOptions {
 }
 
 /** Moves the input into something a worker can take: a string, bytes or a web stream (transferred). */
+const TRANSFER_BYTES = 1024 * 1024
+
 function transferable (input: RdfInput): { input: string | Uint8Array | ReadableStream<Uint8Array> | { path: string }, transfer: ReadableStream[] } {
   if (typeof input === 'string' || input instanceof Uint8Array) return { input, transfer: [] }
   // A file the worker reads itself, so its bytes never pass through this thread.
@@ -47,13 +48,32 @@ function transferable (input: RdfInput): { input: string | Uint8Array | Readable
   let stream: ReadableStream<Uint8Array>
   if (typeof (input as ReadableStream).getReader === 'function') stream = input as ReadableStream<Uint8Array>
   else {
-    // Node streams and iterables alike: a text-mode stream yields strings, which a
-    // byte stream cannot carry, so every chunk is encoded on the way.
+    // Node streams and iterables alike, in pieces of about TRANSFER_BYTES: every piece
+    // crosses to the worker as a message, and a gunzip stream's 16 KiB chunks would be
+    // thousands of them, each costing this thread (which is inserting) its turn. A
+    // text-mode stream yields strings, which a byte stream cannot carry: they are encoded.
     const source = input as AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>
+    const iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
     const encoder = new TextEncoder()
-    stream = Readable.toWeb(Readable.from((async function * () {
-      for await (const chunk of source) yield typeof chunk === 'string' ? encoder.encode(chunk) : chunk
-    })())) as unknown as ReadableStream<Uint8Array>
+    let ended = false
+    stream = new ReadableStream<Uint8Array>({
+      async pull (controller) {
+        const parts: Uint8Array[] = []
+        let size = 0
+        while (size < TRANSFER_BYTES) {
+          const next = await iterator.next()
+          if (next.done === true) { ended = true; break }
+          const bytes = typeof next.value === 'string' ? encoder.encode(next.value) : next.value
+          parts.push(bytes)
+          size += bytes.length
+        }
+        if (size > 0) controller.enqueue(parts.length === 1 ? parts[0] : Buffer.concat(parts, size))
+        if (ended) controller.close()
+      },
+      async cancel (reason) {
+        await iterator.return?.(reason)
+      }
+    })
   }
   return { input: stream, transfer: [stream] }
 }
