@@ -107,6 +107,8 @@ export interface Backend {
 
   heads: () => Promise<NodeRecord[]>
   node: (cid: CID) => Promise<NodeRecord | undefined>
+  /** `node` for many CIDs at once, in order. */
+  nodesOf: (cids: readonly CID[]) => Promise<Array<NodeRecord | undefined>>
   /** Applied nodes, newest first (by local sequence), starting below `before` when given. */
   log: (options: { limit: number, before?: number }) => Promise<NodeRecord[]>
   nodeCount: () => Promise<number>

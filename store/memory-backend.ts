@@ -93,6 +93,11 @@ export class MemoryBackend implements Backend {
 
   async node (cid: CID): Promise<NodeRecord | undefined> { this.check(); return this.nodes.get(cid.toString()) }
 
+  async nodesOf (cids: readonly CID[]): Promise<Array<NodeRecord | undefined>> {
+    this.check()
+    return cids.map(cid => this.nodes.get(cid.toString()))
+  }
+
   async log (options: { limit: number, before?: number }): Promise<NodeRecord[]> {
     this.check()
     const end = Math.min(this.nodeList.length, (options.before ?? Number.MAX_SAFE_INTEGER) - 1)

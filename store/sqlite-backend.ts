@@ -402,6 +402,14 @@ export class SqliteBackend implements Backend {
     return row === undefined ? undefined : { cid, height: Number(row.height), seq: Number(row.seq) }
   }
 
+  async nodesOf (cids: readonly CID[]): Promise<Array<NodeRecord | undefined>> {
+    this.check()
+    return cids.map(cid => {
+      const row = this.stmt.node.get(cid.bytes) as { seq: number, height: number } | undefined
+      return row === undefined ? undefined : { cid, height: Number(row.height), seq: Number(row.seq) }
+    })
+  }
+
   async log (options: { limit: number, before?: number }): Promise<NodeRecord[]> {
     this.check()
     const rows = this.stmt.log.all(options.before ?? Number.MAX_SAFE_INTEGER, options.limit) as Array<{ cid: Uint8Array, height: number, seq: number }>
