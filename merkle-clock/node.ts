@@ -19,7 +19,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import * as dagCbor from '@ipld/dag-cbor'
-import { assertDeltaChunk, encodeChunk, MalformedBlockError, MAX_BLOCK_BYTES, type DeltaChunk } from '../quad-model/index.js'
+import { assertDeltaChunk, CborWriter, encodeChunk, MalformedBlockError, MAX_BLOCK_BYTES, type DeltaChunk } from '../quad-model/index.js'
 import { cidOf, compareCids, decodeVerified, encodeBlock, isCid, type Block } from './block.js'
 import { BadSignatureError, BlockTooLargeError, InvalidNodeError, WrongDatabaseError, ForeignWriterError } from './errors.js'
 import { verifySignature, writerId, type Signer } from './keys.js'
@@ -105,58 +105,24 @@ export function encodeNode (node: Omit<ClockNode, 'sig'> & { sig?: Uint8Array },
   if (node.delta === undefined) delta = undefined
   let size = 256 + node.author.length + (node.sig?.length ?? 0) + (delta?.length ?? 0)
   for (const c of [node.db, ...node.parents, ...(node.payload ?? [])]) size += c.bytes.length + 8
-  const out = new Uint8Array(size)
-  let at = 0
-  // A CBOR head: major type and argument, in the shortest form, as DAG-CBOR requires.
-  const head = (major: number, n: number): void => {
-    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${n} cannot be a node's integer`)
-    const m = major << 5
-    if (n < 24) out[at++] = m | n
-    else if (n < 0x100) { out[at++] = m | 24; out[at++] = n }
-    else if (n < 0x10000) { out[at++] = m | 25; out[at++] = n >>> 8; out[at++] = n & 0xff }
-    else if (n < 0x100000000) {
-      out[at++] = m | 26
-      out[at++] = n >>> 24; out[at++] = (n >>> 16) & 0xff; out[at++] = (n >>> 8) & 0xff; out[at++] = n & 0xff
-    } else {
-      out[at++] = m | 27
-      const high = Math.floor(n / 0x100000000)
-      const low = n >>> 0
-      out[at++] = high >>> 24; out[at++] = (high >>> 16) & 0xff; out[at++] = (high >>> 8) & 0xff; out[at++] = high & 0xff
-      out[at++] = low >>> 24; out[at++] = (low >>> 16) & 0xff; out[at++] = (low >>> 8) & 0xff; out[at++] = low & 0xff
-    }
-  }
-  const key = (name: string): void => {
-    out[at++] = 0x60 | name.length
-    for (let i = 0; i < name.length; i++) out[at++] = name.charCodeAt(i)
-  }
-  const raw = (b: Uint8Array): void => {
-    out.set(b, at)
-    at += b.length
-  }
-  const cid = (c: CID): void => {
-    // A CID is tag 42 over its bytes behind a zero byte.
-    out[at++] = 0xd8; out[at++] = 42
-    head(2, c.bytes.length + 1)
-    out[at++] = 0
-    raw(c.bytes)
-  }
+  const w = new CborWriter(size)
   const cids = (list: CID[]): void => {
-    head(4, list.length)
-    for (const c of list) cid(c)
+    w.head(4, list.length)
+    for (const c of list) w.cid(c)
   }
   // Map keys in DAG-CBOR order, shorter first, then bytewise:
   // v, db, sig, time, delta, author, height, parents, payload.
-  head(5, 6 + (node.sig !== undefined ? 1 : 0) + (delta !== undefined ? 1 : 0) + (node.payload !== undefined ? 1 : 0))
-  key('v'); head(0, node.v)
-  key('db'); cid(node.db)
-  if (node.sig !== undefined) { key('sig'); head(2, node.sig.length); raw(node.sig) }
-  key('time'); head(0, node.time)
-  if (delta !== undefined) { key('delta'); raw(delta) }
-  key('author'); head(2, node.author.length); raw(node.author)
-  key('height'); head(0, node.height)
-  key('parents'); cids(node.parents)
-  if (node.payload !== undefined) { key('payload'); cids(node.payload) }
-  return out.slice(0, at)
+  w.head(5, 6 + (node.sig !== undefined ? 1 : 0) + (delta !== undefined ? 1 : 0) + (node.payload !== undefined ? 1 : 0))
+  w.key('v'); w.head(0, node.v)
+  w.key('db'); w.cid(node.db)
+  if (node.sig !== undefined) { w.key('sig'); w.bytes(node.sig) }
+  w.key('time'); w.head(0, node.time)
+  if (delta !== undefined) { w.key('delta'); w.raw(delta) }
+  w.key('author'); w.bytes(node.author)
+  w.key('height'); w.head(0, node.height)
+  w.key('parents'); cids(node.parents)
+  if (node.payload !== undefined) { w.key('payload'); cids(node.payload) }
+  return w.done()
 }
 
 /**

@@ -22,6 +22,7 @@
  * one numeric sort of its quads.
  */
 import type { CID } from 'multiformats/cid'
+import { CborWriter, headBytes } from './cbor.js'
 import { MalformedBlockError, QuadTooLargeError } from './errors.js'
 
 /** A quad as the canonical strings of its subject, predicate, object and graph. */
@@ -301,56 +302,34 @@ export function encodeChunk (chunk: DeltaChunk): Uint8Array {
   let bound = 64 + (chunk.a.length + chunk.r.length) * 5
   for (const term of chunk.t) bound += term.length * 3 + 9
   for (const tag of chunk.c) bound += tag.bytes.length + 12
-  const out = new Uint8Array(bound)
-  let at = 0
-  // A CBOR head: major type and argument, in the shortest form, as DAG-CBOR requires.
-  const head = (major: number, n: number): void => {
-    const m = major << 5
-    if (n < 24) out[at++] = m | n
-    else if (n < 0x100) { out[at++] = m | 24; out[at++] = n }
-    else if (n < 0x10000) { out[at++] = m | 25; out[at++] = n >>> 8; out[at++] = n & 0xff }
-    else if (n < 0x100000000) {
-      out[at++] = m | 26
-      out[at++] = n >>> 24; out[at++] = (n >>> 16) & 0xff; out[at++] = (n >>> 8) & 0xff; out[at++] = n & 0xff
-    } else throw new RangeError(`${n} is too large for a delta chunk`)
-  }
-  const ints = (key: number, list: number[]): void => {
-    out[at++] = 0x61; out[at++] = key
-    head(4, list.length)
-    for (const n of list) head(0, n)
+  const w = new CborWriter(bound)
+  const ints = (key: string, list: number[]): void => {
+    w.key(key)
+    w.head(4, list.length)
+    for (const n of list) w.head(0, n)
   }
   // Map keys in DAG-CBOR order (shorter first, then bytewise): a, c, r, t.
-  out[at++] = 0xa4
-  ints(0x61 /* a */, chunk.a)
-  out[at++] = 0x61; out[at++] = 0x63 /* c */
-  head(4, chunk.c.length)
-  for (const tag of chunk.c) {
-    // A CID is tag 42 over its bytes behind a zero byte.
-    out[at++] = 0xd8; out[at++] = 42
-    head(2, tag.bytes.length + 1)
-    out[at++] = 0
-    out.set(tag.bytes, at)
-    at += tag.bytes.length
-  }
-  ints(0x72 /* r */, chunk.r)
-  out[at++] = 0x61; out[at++] = 0x74 /* t */
-  head(4, chunk.t.length)
+  w.head(5, 4)
+  ints('a', chunk.a)
+  w.key('c')
+  w.head(4, chunk.c.length)
+  for (const tag of chunk.c) w.cid(tag)
+  ints('r', chunk.r)
+  w.key('t')
+  w.head(4, chunk.t.length)
   for (const term of chunk.t) {
     // Written after room for the longest head its length allows, then moved back
     // when the UTF-8 length it turned out to have takes a shorter one.
-    const start = at
+    const start = w.at
     const room = headBytes(term.length * 3)
-    const { written } = encoder.encodeInto(term, out.subarray(start + room))
-    head(3, written)
-    if (at !== start + room) out.copyWithin(at, start + room, start + room + written)
-    at += written
+    const { written } = encoder.encodeInto(term, w.out.subarray(start + room))
+    w.head(3, written)
+    if (w.at !== start + room) w.out.copyWithin(w.at, start + room, start + room + written)
+    w.at += written
   }
-  return out.slice(0, at)
+  return w.done()
 }
 
-function headBytes (n: number): number {
-  return n < 24 ? 1 : n < 0x100 ? 2 : n < 0x10000 ? 3 : 5
-}
 
 function isIndexArray (value: unknown, width: number, bound: number): value is number[] {
   if (!Array.isArray(value) || value.length % width !== 0) return false

@@ -1,5 +1,6 @@
 export * from './errors.js'
 export * from './terms.js'
 export * from './delta.js'
+export { CborWriter } from './cbor.js'
 export * from './blank-nodes.js'
 export * from './formats.js'
