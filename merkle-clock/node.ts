@@ -10,6 +10,11 @@
  *     time: int            wall-clock ms at the writer, for display only: never used for ordering
  *     delta: DeltaChunk    the whole delta, when it fits in one chunk of at most INLINE_BYTES
  *   | payload: [CID]       otherwise the delta's chunks, in order, each its own block
+ *     files?: [CID]        the files (UnixFS roots named by `ipfs://CID` IRIs, dag-pb or raw)
+ *                          that the delta's added quads name, distinct, sorted by bytes, at
+ *                          most MAX_FILE_LINKS; absent when none. Real IPLD links, so that a
+ *                          generic traversal (a stock IPFS node pinning a head) fetches a
+ *                          database's files with it; replicas find them in the term tables.
  *     sig: bytes           Ed25519 signature by `author` over the dag-cbor encoding of
  *                          this map without `sig`
  *   }
@@ -17,7 +22,7 @@
  * The signature covers the payload links, and each link covers its block's bytes,
  * so one signature authenticates the whole commit however many blocks it spans.
  */
-import type { CID } from 'multiformats/cid'
+import { CID } from 'multiformats/cid'
 import * as dagCbor from '@ipld/dag-cbor'
 import { assertDeltaChunk, CborWriter, encodeChunk, MalformedBlockError, MAX_BLOCK_BYTES, type DeltaChunk } from '../quad-model/index.js'
 import { cidOf, compareCids, decodeVerified, encodeBlock, isCid, type Block } from './block.js'
@@ -28,6 +33,38 @@ import { FORMAT_VERSION, type WriterSet } from './manifest.js'
 export const MAX_PARENTS = 1024
 /** A delta chunk this small is embedded in its node; larger deltas get blocks of their own. */
 export const INLINE_BYTES = 256 * 1024
+/** Most file links one node carries (a write naming more links the first, by CID bytes). */
+export const MAX_FILE_LINKS = 4096
+const FILE_IRI_PREFIX = 'ipfs://'
+
+/** The CID an `ipfs://` IRI names when it names a file (dag-pb or raw, sha2-256); else undefined. */
+export function fileIriCid (iri: string): CID | undefined {
+  if (!iri.startsWith(FILE_IRI_PREFIX)) return undefined
+  try {
+    const cid = CID.parse(iri.slice(FILE_IRI_PREFIX.length))
+    return (cid.version === 0 || cid.version === 1) && (cid.code === DAG_PB || cid.code === RAW) && cid.multihash.code === SHA2_256 ? cid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const DAG_PB = 0x70
+const RAW = 0x55
+const SHA2_256 = 0x12
+
+/** The files that a delta's added quads name, distinct, sorted by bytes, at most MAX_FILE_LINKS. */
+export function fileLinks (chunks: readonly DeltaChunk[]): CID[] {
+  const found = new Map<string, CID>()
+  for (const chunk of chunks) {
+    const used = new Set<number>(chunk.a)
+    chunk.t.forEach((term, i) => {
+      if (!used.has(i) || !term.startsWith(FILE_IRI_PREFIX)) return
+      const cid = fileIriCid(term)
+      if (cid !== undefined) found.set(cid.toString(), cid)
+    })
+  }
+  return [...found.values()].sort(compareCids).slice(0, MAX_FILE_LINKS)
+}
 
 export interface ClockNode {
   v: number
@@ -38,6 +75,7 @@ export interface ClockNode {
   time: number
   delta?: DeltaChunk
   payload?: CID[]
+  files?: CID[]
   sig: Uint8Array
 }
 
@@ -87,6 +125,8 @@ export function createCommit (options: CreateCommitOptions): Commit {
     payloads = encoded ?? options.chunks.map(chunk => encodeBlock(chunk))
     unsigned.payload = payloads.map(p => p.cid)
   }
+  const files = fileLinks(options.chunks)
+  if (files.length > 0) unsigned.files = files
   const delta = unsigned.delta === undefined ? undefined : single ?? encodeChunk(unsigned.delta)
   const sig = options.signer.sign(encodeNode(unsigned, delta))
   const bytes = encodeNode({ ...unsigned, sig }, delta)
@@ -104,20 +144,21 @@ export function encodeNode (node: Omit<ClockNode, 'sig'> & { sig?: Uint8Array },
   if (node.delta !== undefined && delta === undefined) delta = encodeChunk(node.delta)
   if (node.delta === undefined) delta = undefined
   let size = 256 + node.author.length + (node.sig?.length ?? 0) + (delta?.length ?? 0)
-  for (const c of [node.db, ...node.parents, ...(node.payload ?? [])]) size += c.bytes.length + 8
+  for (const c of [node.db, ...node.parents, ...(node.payload ?? []), ...(node.files ?? [])]) size += c.bytes.length + 8
   const w = new CborWriter(size)
   const cids = (list: CID[]): void => {
     w.head(4, list.length)
     for (const c of list) w.cid(c)
   }
   // Map keys in DAG-CBOR order, shorter first, then bytewise:
-  // v, db, sig, time, delta, author, height, parents, payload.
-  w.head(5, 6 + (node.sig !== undefined ? 1 : 0) + (delta !== undefined ? 1 : 0) + (node.payload !== undefined ? 1 : 0))
+  // v, db, sig, time, delta, files, author, height, parents, payload.
+  w.head(5, 6 + (node.sig !== undefined ? 1 : 0) + (delta !== undefined ? 1 : 0) + (node.files !== undefined ? 1 : 0) + (node.payload !== undefined ? 1 : 0))
   w.key('v'); w.head(0, node.v)
   w.key('db'); w.cid(node.db)
   if (node.sig !== undefined) { w.key('sig'); w.bytes(node.sig) }
   w.key('time'); w.head(0, node.time)
   if (delta !== undefined) { w.key('delta'); w.raw(delta) }
+  if (node.files !== undefined) { w.key('files'); cids(node.files) }
   w.key('author'); w.bytes(node.author)
   w.key('height'); w.head(0, node.height)
   w.key('parents'); cids(node.parents)
@@ -161,6 +202,14 @@ export function verifyNodeContent (cid: CID, bytes: Uint8Array, db: CID, writers
   if (node.payload !== undefined && (!Array.isArray(node.payload) || node.payload.length === 0 || !node.payload.every(isCid))) {
     bad('payload must be a non-empty list of CIDs')
   }
+  if (node.files !== undefined) {
+    if (!Array.isArray(node.files) || node.files.length === 0 || node.files.length > MAX_FILE_LINKS) bad(`files must be a list of 1 to ${MAX_FILE_LINKS} CIDs`)
+    for (let i = 0; i < node.files!.length; i++) {
+      const file = node.files![i]
+      if (!isCid(file) || fileIriCid('ipfs://' + file.toString()) === undefined) bad('files must name dag-pb or raw sha2-256 blocks')
+      if (i > 0 && compareCids(node.files![i - 1], file) >= 0) bad('files are not sorted and distinct')
+    }
+  }
   if (node.delta !== undefined) {
     try {
       assertDeltaChunk(node.delta, isCid)
@@ -175,7 +224,7 @@ export function verifyNodeContent (cid: CID, bytes: Uint8Array, db: CID, writers
   return block as Block<ClockNode>
 }
 
-const ALLOWED_FIELDS = new Set(['v', 'db', 'parents', 'height', 'author', 'time', 'delta', 'payload', 'sig'])
+const ALLOWED_FIELDS = new Set(['v', 'db', 'parents', 'height', 'author', 'time', 'delta', 'payload', 'files', 'sig'])
 
 /** True when a node's own signature is its author's over the node without `sig` (the shape already checked). */
 export function signatureHolds (node: ClockNode): boolean {

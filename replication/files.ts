@@ -6,9 +6,10 @@
  * so pinning peers and fresh replicas get files with the graph; bitswap serves the same
  * blocks to any IPFS node by CID.
  *
- * The link is the IRI in the commit's term table rather than an IPLD link in the node, so
- * a stock IPFS node pinning a head recursively gets the graph's blocks but not its files;
- * those it fetches by their own CIDs.
+ * The commit node also links the files (its `files` field, merkle-clock/node.ts), so a
+ * stock IPFS node pinning a head recursively gets the graph's files with its blocks.
+ * Catch-up finds them by the IRIs in the term tables, which also covers a commit naming
+ * more files than a node links.
  */
 import * as dagPb from '@ipld/dag-pb'
 import { CID } from 'multiformats/cid'
@@ -17,7 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { unixfs } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import { MAX_BLOCK_BYTES, throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
-import { HashMismatchError } from '../merkle-clock/index.js'
+import { fileIriCid, HashMismatchError } from '../merkle-clock/index.js'
 import { InvalidFileIriError, ProtocolError } from './errors.js'
 
 export const FILE_IRI_PREFIX = 'ipfs://'
@@ -43,14 +44,9 @@ export function catFile (blockstore: Pick<Blockstore, 'get' | 'put' | 'has'>, ir
 
 /** The CID an `ipfs://` IRI names. */
 export function fileCid (iri: string): CID {
-  if (!iri.startsWith(FILE_IRI_PREFIX)) throw new InvalidFileIriError(iri)
-  try {
-    const cid = CID.parse(iri.slice(FILE_IRI_PREFIX.length))
-    if (cid.code !== dagPb.code && cid.code !== raw.code) throw new InvalidFileIriError(iri)
-    return cid
-  } catch {
-    throw new InvalidFileIriError(iri)
-  }
+  const cid = fileIriCid(iri)
+  if (cid === undefined) throw new InvalidFileIriError(iri)
+  return cid
 }
 
 /** The files a delta's quads name (IRIs in its term tables), each once. */

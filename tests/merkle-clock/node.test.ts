@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import * as dagCbor from '@ipld/dag-cbor'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import {
   cidOf, createCommit, createManifest, DeltaBuilder, keyPairFromSeed, Signer, verifyNode, WriterSet, type ClockNode
 } from '../../index.js'
@@ -47,5 +49,43 @@ describe('createCommit', () => {
     expect(commit.node.value.payload!.length).toBeGreaterThan(1)
     const { sig, ...unsigned } = commit.node.value
     expect(Buffer.from(commit.node.bytes).toString('hex')).toBe(Buffer.from(dagCbor.encode({ ...unsigned, sig })).toString('hex'))
+  })
+})
+
+describe('file links', () => {
+  const file = (n: number): string => 'ipfs://' + CID.createV1(0x55, sha256.digest(new TextEncoder().encode(`file ${n}`)) as { code: 0x12, digest: Uint8Array, size: number, bytes: Uint8Array }).toString()
+
+  it('links the files that added quads name, sorted and distinct, and encodes them like the generic encoder', () => {
+    const delta = new DeltaBuilder()
+    delta.add('http://ex/a', 'http://ex/attachment', file(2), '')
+    delta.add('http://ex/b', 'http://ex/attachment', file(1), '')
+    delta.add('http://ex/c', 'http://ex/attachment', file(2), '')
+    delta.add('http://ex/d', 'http://ex/see', 'ipfs://not-a-cid', '')
+    const commit = createCommit({ db: manifest.cid, parents: [], chunks: delta.build(), signer })
+    const files = commit.node.value.files!.map(String)
+    expect(files).toHaveLength(2)
+    expect(files.map(f => 'ipfs://' + f).sort()).toEqual([file(1), file(2)].sort())
+    const { sig, ...unsigned } = commit.node.value
+    expect(Buffer.from(commit.node.bytes).toString('hex')).toBe(Buffer.from(dagCbor.encode({ ...unsigned, sig })).toString('hex'))
+    // A generic IPLD walk of the node sees them as links.
+    const links = [...(dagCbor.decode(commit.node.bytes) as { files: CID[] }).files].map(String)
+    expect(links).toEqual(files)
+    verifyNode(commit.node.cid, commit.node.bytes, manifest.cid, new WriterSet(manifest.value))
+  })
+
+  it('adds no field when no added quad names a file', () => {
+    const delta = new DeltaBuilder()
+    delta.add('http://ex/a', 'http://ex/p', '"ipfs://text, not a link"', '')
+    expect(createCommit({ db: manifest.cid, parents: [], chunks: delta.build(), signer }).node.value.files).toBeUndefined()
+  })
+
+  it('rejects nodes whose files are unsorted, repeated or not file blocks', () => {
+    const writers = new WriterSet(manifest.value)
+    const cids = [1, 2].map(n => CID.parse(file(n).slice('ipfs://'.length))).sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    for (const files of [[cids[1], cids[0]], [cids[0], cids[0]], [manifest.cid], []]) {
+      const unsigned = { v: 1, db: manifest.cid, parents: [], height: 1, author: keys.publicKey, time: 0, delta: { t: [], a: [], r: [], c: [] }, files }
+      const bytes = dagCbor.encode({ ...unsigned, sig: signer.sign(dagCbor.encode(unsigned)) })
+      expect(() => verifyNode(cidOf(bytes), bytes, manifest.cid, writers)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_NODE' }))
+    }
   })
 })

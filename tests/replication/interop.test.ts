@@ -87,7 +87,11 @@ describe('IPFS interop and files', () => {
     const helia = await stockHelia()
     try {
       await helia.libp2p.dial(multiaddr(reader.replicator.multiaddrs[0]))
-      expect(await bytesOf(unixfs(helia).cat(fileCid(iri), { signal: AbortSignal.timeout(30_000) }))).toBe(content)
+      // Pinning the head recursively brings the file: the commit node links it (`files`).
+      const [head] = await reader.graph.heads()
+      for await (const _ of helia.pins.add(head, { signal: AbortSignal.timeout(30_000) })) { /* pinning */ }
+      expect(await helia.blockstore.has(fileCid(iri))).toBe(true)
+      expect(await bytesOf(unixfs(helia).cat(fileCid(iri), { offline: true, signal: AbortSignal.timeout(30_000) }))).toBe(content)
     } finally {
       await helia.stop()
     }
