@@ -29,6 +29,7 @@ const MIN_INTERVAL_MS = 25
 
 export class Checkpointer {
   private worker: Worker | undefined
+  private exited: Promise<void> | undefined
   private readonly state = new Int32Array(new SharedArrayBuffer(8))
   private closed = false
   private writes = 0
@@ -63,6 +64,8 @@ export class Checkpointer {
     if (this.worker !== undefined) return
     const worker = new Worker(workerFile, { workerData: { file: this.file, shared: this.state.buffer } })
     worker.unref()
+    // Watched from the start: a thread that fails early has exited before close asks.
+    this.exited = new Promise<void>(resolve => worker.once('exit', () => resolve()))
     // A failed checkpointer leaves the writer's own checkpoints to do the work.
     worker.on('error', () => { this.closed = true })
     this.worker = worker
@@ -75,9 +78,8 @@ export class Checkpointer {
     if (worker === undefined) return
     this.worker = undefined
     worker.ref() // an unreferenced thread's exit would not keep the process waiting for it
-    const exited = new Promise<void>(resolve => worker.once('exit', () => resolve()))
     Atomics.store(this.state, STATE, CLOSING)
     Atomics.notify(this.state, STATE)
-    await exited
+    await this.exited
   }
 }

@@ -36,6 +36,19 @@ describe('WAL checkpoints on a thread of their own (on-disk store)', () => {
     } finally { dir.remove() }
   })
 
+  it('closes without waiting on a thread that failed at once (its store file cannot be opened)', async () => {
+    const { Checkpointer } = await import('../../dist/store/checkpointer.js')
+    const dir = tempDir()
+    try {
+      const checkpointer = new Checkpointer(join(dir.path, 'no-such-folder', 'store.sqlite'))
+      checkpointer.committed(Number.MAX_SAFE_INTEGER)
+      // Let the thread fail and exit first, then close.
+      await (checkpointer as unknown as { exited: Promise<void> }).exited
+      await checkpointer.close()
+      expect(checkpointer.done).toBe(0)
+    } finally { dir.remove() }
+  })
+
   it('starts no thread for a store that is only read or barely written', async () => {
     const dir = tempDir()
     try {
