@@ -36,6 +36,9 @@ export type IdPattern = readonly [s?: number, p?: number, o?: number, g?: number
  *   gspo  g, gs, gsp        (one named graph, by subject)
  *   gpos  gp, gpo           (one named graph, by predicate)
  *   osgp  so, osg           (subject and object known: "how are these related?")
+ * A backend may keep fewer while the store has no named graph: then a bound default
+ * graph is the same as a free graph and any other bound graph matches nothing, so
+ * spog, posg and osgp (o, os) cover every pattern (the SQLite backend does this).
  */
 export const ORDERINGS = ['spog', 'posg', 'ogsp', 'gspo', 'gpos', 'osgp'] as const
 
