@@ -11,6 +11,8 @@ export interface BenchOptions {
   scale: number
   /** Single-quad commits per durability run. Default 2,000, or 300 with --quick. */
   writes: number
+  /** Commits into a throwaway database in the same process before each timed run (the cold figure). Default: as many as `writes`. */
+  warmup: number
   /** Runs of every measurement; the tables show the median. Default 3, or 1 with --quick. */
   repeat: number
   /** Only these systems (ids such as rhizome, oxigraph); default all. */
@@ -27,6 +29,7 @@ export const usage = `options:
   --quick            LUBM(1), 300 writes, 1 run: a fast check (results go to bench/.data/results/)
   --scale N          LUBM scale, 1 or 5 (default 5)
   --writes N         single-quad commits per durability run (default 2000)
+  --warmup N         commits into a throwaway database first, in the same process (default: as --writes; 0: none)
   --repeat N         runs per measurement; tables show the median (default 3)
   --only a,b         only these systems: rhizome, oxigraph, n3, n3-parse, quadstore, orbitdb
   --results DIR      where to write the JSON results (default bench/results)
@@ -43,6 +46,7 @@ export function parseBenchOptions (argv: string[]): BenchOptions | 'help' {
       scale: { type: 'string' },
       writes: { type: 'string' },
       repeat: { type: 'string' },
+      warmup: { type: 'string' },
       only: { type: 'string' },
       results: { type: 'string' },
       keep: { type: 'boolean', default: false },
@@ -57,6 +61,7 @@ export function parseBenchOptions (argv: string[]): BenchOptions | 'help' {
     quick,
     scale: positive('scale', values.scale, quick ? 1 : 5),
     writes: positive('writes', values.writes, quick ? 300 : 2_000),
+    warmup: values.warmup === '0' ? 0 : positive('warmup', values.warmup, positive('writes', values.writes, quick ? 300 : 2_000)),
     repeat: positive('repeat', values.repeat, quick ? 1 : 3),
     only: values.only?.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     keep: values.keep,

@@ -13,7 +13,7 @@ import { join } from 'node:path'
 import { createOrbitDB } from '@orbitdb/core'
 import { createHelia } from 'helia'
 import { LevelBlockstore, LevelDatastore } from './level-helia-stores.js'
-import { emitResult, numberArg, runTask, since, stringArg } from './protocol.js'
+import { emitResult, warmUp, numberArg, runTask, since, stringArg } from './protocol.js'
 import type { EventsDatabase, OrbitDB } from '@orbitdb/core'
 
 interface Peer {
@@ -61,6 +61,15 @@ await runTask({
   async commits (args) {
     const path = stringArg(args, 'path')
     const writes = numberArg(args, 'writes')
+    let warm: { peer: Awaited<ReturnType<typeof startPeer>>, db: Awaited<ReturnType<Awaited<ReturnType<typeof startPeer>>['orbitdb']['open']>> } | undefined
+    const coldCommitsPerSecond = await warmUp(`${path}-warmup`, numberArg(args, 'warmup'), {
+      open: async () => {
+        const peer = await startPeer(`${path}-warmup`)
+        warm = { peer, db: await peer.orbitdb.open('rhizome-bench-warmup', { type: 'events', sync: false }) }
+      },
+      write: async (i) => { await warm!.db.add(commitLine(i)) },
+      close: async () => { await warm!.peer.stop() }
+    })
     await rm(path, { recursive: true, force: true })
     const setupStart = performance.now()
     const peer = await startPeer(path)
@@ -69,7 +78,7 @@ await runTask({
     const start = performance.now()
     for (let i = 0; i < writes; i++) await db.add(commitLine(i))
     const ms = since(start)
-    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, setupMs, address: db.address })
+    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond, setupMs, address: db.address })
     process.kill(process.pid, 'SIGKILL')
     return {}
   },

@@ -9,7 +9,7 @@
  * A runner may end by killing itself (the durability tasks do, to prove that what
  * they reported survives a kill), so the result line is the only channel.
  */
-import { readdir, stat } from 'node:fs/promises'
+import { readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 
 export const RESULT_PREFIX = '@@rhizome-bench-result '
@@ -106,6 +106,24 @@ export function stringArg (args: TaskArgs, name: string): string {
   const value = args[name]
   if (typeof value !== 'string') throw new Error(`task argument ${name} must be a string`)
   return value
+}
+
+/**
+ * Times `writes` awaited single writes into a throwaway store in this process before the
+ * measured run (`open` makes it, `write` writes the i-th, `close` ends it): the cold
+ * figure, and the warm-up after which the measured run shows the steady rate. Every
+ * system's runner does the same.
+ */
+export async function warmUp (path: string, writes: number, store: { open: () => Promise<void>, write: (i: number) => Promise<void>, close: () => Promise<void> }): Promise<number | undefined> {
+  if (writes <= 0) return undefined
+  await rm(path, { recursive: true, force: true })
+  await store.open()
+  const start = performance.now()
+  for (let i = 0; i < writes; i++) await store.write(i)
+  const ms = performance.now() - start
+  await store.close()
+  await rm(path, { recursive: true, force: true })
+  return writes / ms * 1000
 }
 
 /** A number argument the parent must pass. */

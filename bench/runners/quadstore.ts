@@ -9,7 +9,7 @@ import { ClassicLevel } from 'classic-level'
 import { Quadstore } from 'quadstore'
 import { DataFactory } from 'rdf-data-factory'
 import { lubmQuads } from '../lubm.js'
-import { emitResult, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
+import { emitResult, warmUp, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
 import type { Quad } from '@rdfjs/types'
 import type { StoreOpts } from 'quadstore'
 
@@ -88,12 +88,18 @@ await runTask({
   async commits (args) {
     const path = stringArg(args, 'path')
     const writes = numberArg(args, 'writes')
+    let warm: Awaited<ReturnType<typeof openStore>> | undefined
+    const coldCommitsPerSecond = await warmUp(`${path}-warmup`, numberArg(args, 'warmup'), {
+      open: async () => { warm = await openStore(`${path}-warmup`) },
+      write: async (i) => { await warm!.put(commitQuad(i)) },
+      close: async () => { await warm!.close() }
+    })
     await rm(path, { recursive: true, force: true })
     const store = await openStore(path)
     const start = performance.now()
     for (let i = 0; i < writes; i++) await store.put(commitQuad(i))
     const ms = since(start)
-    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000 })
+    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond })
     process.kill(process.pid, 'SIGKILL')
     return {}
   },
