@@ -23,7 +23,7 @@ import {
 } from './merkle-clock/index.js'
 import { bulkImport, canImportInWorker, loadOrCreateIdentity, SQLITE_STORE_FILE, MemoryBackend, SqliteBackend, StoreClosedError, StoreQuadSource, TermCache, type Backend } from './store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from './query/index.js'
-import { ForeignWriterError, InvalidNodeError, MissingBlockError, WrongDatabaseError } from './merkle-clock/index.js'
+import { cidKey, ForeignWriterError, InvalidNodeError, MissingBlockError, WrongDatabaseError } from './merkle-clock/index.js'
 import type { Replicator, ReplicatorOptions, FileInput } from './replication/index.js'
 
 export * from './quad-model/index.js'
@@ -465,8 +465,6 @@ export class Graph extends EventTarget {
   async applyVerified (commits: Commit[], options: Signal = {}): Promise<{ applied: number, heads: CID[] }> {
     this.check()
     return await this.exclusive(async () => {
-      // Keyed by the CID's bytes as a binary string: cheaper than its base32 form.
-      const key = (cid: CID): string => Buffer.from(cid.bytes.buffer, cid.bytes.byteOffset, cid.bytes.byteLength).toString('latin1')
       const heights = new Map<string, number>()
       const fresh: Commit[] = []
       const known = await this.backend.nodesOf(commits.map(c => c.node.cid))
@@ -475,15 +473,15 @@ export class Graph extends EventTarget {
         const { cid, value } = commits[i].node
         if (!value.db.equals(this.addressCid)) throw new WrongDatabaseError(cid, this.addressCid, value.db)
         if (!this.writers.allows(value.author)) throw new ForeignWriterError(cid, writerId(value.author))
-        if (known[i] !== undefined || heights.has(key(cid))) continue
+        if (known[i] !== undefined || heights.has(cidKey(cid))) continue
         let highest = 0
         for (const parent of value.parents) {
-          const height = heights.get(key(parent)) ?? (await this.backend.node(parent))?.height
+          const height = heights.get(cidKey(parent)) ?? (await this.backend.node(parent))?.height
           if (height === undefined) throw new MissingBlockError(parent)
           highest = Math.max(highest, height)
         }
         if (value.height !== highest + 1) throw new InvalidNodeError(cid, `height ${value.height} is not 1 + the highest parent height ${highest}`)
-        heights.set(key(cid), value.height)
+        heights.set(cidKey(cid), value.height)
         fresh.push(commits[i])
       }
       await this.applyMerged(fresh, options)

@@ -26,6 +26,8 @@
  * taken only for a misbehaving writer or a forger).
  */
 import type { CID } from 'multiformats/cid'
+import { equalBytes } from '../quad-model/index.js'
+import { cidKey } from './block.js'
 import type { ClockNode } from './node.js'
 
 /** A node to authenticate: its CID and the fields the rule reads. */
@@ -43,20 +45,9 @@ export interface AuthenticateOptions<T extends Endorsable> {
   endorse?: boolean
 }
 
-/**
- * A map key for a CID, cheaper than its string form (base32 of a fresh CID costs more than
- * the rest of a node's authentication): its bytes, one character per byte.
- */
-function keyOf (cid: CID): string {
-  const bytes = cid.bytes
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
-}
-
 /** Whether two author keys are the same bytes. */
 export function sameAuthor (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+  return equalBytes(a, b)
 }
 
 /**
@@ -69,7 +60,7 @@ export async function authenticate<T extends Endorsable> (nodes: readonly T[], o
   const endorse = options.endorse ?? true
   const known = options.authentic ?? (() => false)
   const byKey = new Map<string, T>()
-  for (const node of nodes) byKey.set(keyOf(node.cid), node)
+  for (const node of nodes) byKey.set(cidKey(node.cid), node)
   /** The parents of each node that it would endorse: those in the set with the same author. */
   const endorses = new Map<T, T[]>()
   const endorsed = new Set<T>()
@@ -77,7 +68,7 @@ export async function authenticate<T extends Endorsable> (nodes: readonly T[], o
     for (const node of nodes) {
       const own: T[] = []
       for (const parent of node.value.parents) {
-        const p = byKey.get(keyOf(parent))
+        const p = byKey.get(cidKey(parent))
         if (p !== undefined && p !== node && sameAuthor(p.value.author, node.value.author)) {
           own.push(p)
           endorsed.add(p)

@@ -6,7 +6,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { MAX_BLOCK_BYTES } from '../quad-model/index.js'
+import { compareBytes, equalBytes, MAX_BLOCK_BYTES } from '../quad-model/index.js'
 import { BlockTooLargeError, HashMismatchError, InvalidNodeError } from './errors.js'
 
 export interface Block<T = unknown> {
@@ -25,12 +25,6 @@ export function encodeBlock<T> (value: T): Block<T> {
   const bytes = dagCbor.encode(value)
   if (bytes.length > MAX_BLOCK_BYTES) throw new BlockTooLargeError(undefined, bytes.length, MAX_BLOCK_BYTES)
   return { cid: cidOf(bytes), bytes, value }
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
 }
 
 /** Checks size, codec and hash of untrusted bytes for `cid`, then decodes them. */
@@ -55,9 +49,14 @@ export function isCid (value: unknown): value is CID {
 }
 
 export function compareCids (a: CID, b: CID): number {
-  const x = a.bytes
-  const y = b.bytes
-  const n = Math.min(x.length, y.length)
-  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i] - y[i]
-  return x.length - y.length
+  return compareBytes(a.bytes, b.bytes)
+}
+
+/**
+ * A map key for a CID, cheaper than its string form (base32 of a fresh CID costs more
+ * than a small commit's other bookkeeping): its bytes, one character per byte.
+ */
+export function cidKey (cid: CID): string {
+  const bytes = cid.bytes
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
 }

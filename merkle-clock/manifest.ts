@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { CID } from 'multiformats/cid'
+import { compareBytes, equalBytes } from '../quad-model/index.js'
 import { decodeVerified, encodeBlock, type Block } from './block.js'
 import { InvalidNodeError } from './errors.js'
 import { parseWriterId, writerId } from './keys.js'
@@ -37,12 +38,6 @@ export interface ManifestInit {
   writers: Array<string | Uint8Array>
   open?: boolean
   created?: number
-}
-
-function compareBytes (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
 }
 
 export function createManifest (init: ManifestInit): Block<Manifest> {
@@ -89,7 +84,7 @@ export class WriterSet {
     if (this.manifest.open) return true
     // Commits come in runs by one author: the last key allowed is compared before hex-encoding.
     const last = this.lastAllowed
-    if (last !== undefined && last.length === publicKey.length && last.every((b, i) => b === publicKey[i])) return true
+    if (last !== undefined && equalBytes(last, publicKey)) return true
     if (!this.keys.has(Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex'))) return false
     this.lastAllowed = publicKey.slice()
     return true

@@ -42,10 +42,15 @@ export function fileIriCid (iri: string): CID | undefined {
   if (!iri.startsWith(FILE_IRI_PREFIX)) return undefined
   try {
     const cid = CID.parse(iri.slice(FILE_IRI_PREFIX.length))
-    return (cid.version === 0 || cid.version === 1) && (cid.code === DAG_PB || cid.code === RAW) && cid.multihash.code === SHA2_256 ? cid : undefined
+    return isFileCid(cid) ? cid : undefined
   } catch {
     return undefined
   }
+}
+
+/** Whether a CID can name a file: a UnixFS block, dag-pb or raw, sha2-256. */
+function isFileCid (cid: CID): boolean {
+  return (cid.version === 0 || cid.version === 1) && (cid.code === DAG_PB || cid.code === RAW) && cid.multihash.code === SHA2_256
 }
 
 const DAG_PB = 0x70
@@ -56,12 +61,18 @@ const SHA2_256 = 0x12
 export function fileLinks (chunks: readonly DeltaChunk[]): CID[] {
   const found = new Map<string, CID>()
   for (const chunk of chunks) {
-    const used = new Set<number>(chunk.a)
+    // Terms that name files are few (most chunks have none): find them first, then
+    // keep those that some addition uses, in one pass over the additions.
+    const named = new Map<number, CID>()
     chunk.t.forEach((term, i) => {
-      if (!used.has(i) || !term.startsWith(FILE_IRI_PREFIX)) return
       const cid = fileIriCid(term)
-      if (cid !== undefined) found.set(cid.toString(), cid)
+      if (cid !== undefined) named.set(i, cid)
     })
+    if (named.size === 0) continue
+    for (const i of chunk.a) {
+      const cid = named.get(i)
+      if (cid !== undefined) found.set(cid.toString(), cid)
+    }
   }
   return [...found.values()].sort(compareCids).slice(0, MAX_FILE_LINKS)
 }
@@ -206,7 +217,7 @@ export function verifyNodeContent (cid: CID, bytes: Uint8Array, db: CID, writers
     if (!Array.isArray(node.files) || node.files.length === 0 || node.files.length > MAX_FILE_LINKS) bad(`files must be a list of 1 to ${MAX_FILE_LINKS} CIDs`)
     for (let i = 0; i < node.files!.length; i++) {
       const file = node.files![i]
-      if (!isCid(file) || fileIriCid('ipfs://' + file.toString()) === undefined) bad('files must name dag-pb or raw sha2-256 blocks')
+      if (!isCid(file) || !isFileCid(file)) bad('files must name dag-pb or raw sha2-256 blocks')
       if (i > 0 && compareCids(node.files![i - 1], file) >= 0) bad('files are not sorted and distinct')
     }
   }

@@ -22,6 +22,7 @@
  * one numeric sort of its quads.
  */
 import type { CID } from 'multiformats/cid'
+import { compareBytes } from './bytes.js'
 import { CborWriter, headBytes } from './cbor.js'
 import { MalformedBlockError, QuadTooLargeError } from './errors.js'
 
@@ -64,12 +65,6 @@ function compareTuples (a: Uint32Array, width: number, i: number, j: number): nu
     if (d !== 0) return d
   }
   return 0
-}
-
-function compareBytes (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
 }
 
 /**

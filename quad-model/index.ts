@@ -1,6 +1,7 @@
 export * from './errors.js'
 export * from './terms.js'
 export * from './delta.js'
+export * from './bytes.js'
 export { CborWriter } from './cbor.js'
 export * from './blank-nodes.js'
 export * from './formats.js'

@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads'
 import { CLOSING, DONE, IDLE, REQUESTED, STATE } from './checkpoint-state.js'
 
 const workerFile = fileURLToPath(new URL('./checkpoint-worker.js', import.meta.url))
+let available: boolean | undefined
 
 /** Commits (or a bulk write) after which a checkpoint is worth asking for. */
 const COMMITS_PER_CHECKPOINT = 256
@@ -37,8 +38,10 @@ export class Checkpointer {
 
   constructor (private readonly file: string) {}
 
+  /** Whether the compiled worker is there (looked up once per process). */
   static available (): boolean {
-    return existsSync(workerFile)
+    available ??= existsSync(workerFile)
+    return available
   }
 
   /** Checkpoints done by the thread so far. */

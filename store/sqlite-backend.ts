@@ -21,7 +21,7 @@ import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import { throwIfAborted } from '../quad-model/index.js'
+import { compareBytes, throwIfAborted } from '../quad-model/index.js'
 import type { Commit } from '../merkle-clock/index.js'
 import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from './backend.js'
 import { CorruptStoreError, DatabaseLockedError, StoreClosedError } from './errors.js'
@@ -137,12 +137,6 @@ function whereOf (pattern: IdPattern): { sql: string, args: number[], shape: num
     }
   }
   return { sql: clauses.length === 0 ? '' : ' WHERE ' + clauses.join(' AND '), args, shape }
-}
-
-function compareBytes (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
 }
 
 function isBusy (err: unknown): boolean {

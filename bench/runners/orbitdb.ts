@@ -8,12 +8,11 @@
  * benchmark measures local commits, and OrbitDB is opened with `sync: false` so no
  * pubsub is needed (Rhizome's local commits publish nothing either).
  */
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createOrbitDB } from '@orbitdb/core'
 import { createHelia } from 'helia'
 import { LevelBlockstore, LevelDatastore } from './level-helia-stores.js'
-import { emitResult, warmUp, numberArg, runTask, since, stringArg } from './protocol.js'
+import { durableCommits, runTask, stringArg } from './protocol.js'
 import type { EventsDatabase, OrbitDB } from '@orbitdb/core'
 
 interface Peer {
@@ -59,28 +58,11 @@ async function countEntries (db: EventsDatabase): Promise<number> {
 await runTask({
   /** `writes` awaited `add`s, then a SIGKILL without closing; the parent verifies in a fresh process. */
   async commits (args) {
-    const path = stringArg(args, 'path')
-    const writes = numberArg(args, 'writes')
-    let warm: { peer: Awaited<ReturnType<typeof startPeer>>, db: Awaited<ReturnType<Awaited<ReturnType<typeof startPeer>>['orbitdb']['open']>> } | undefined
-    const coldCommitsPerSecond = await warmUp(`${path}-warmup`, numberArg(args, 'warmup'), {
-      open: async () => {
-        const peer = await startPeer(`${path}-warmup`)
-        warm = { peer, db: await peer.orbitdb.open('rhizome-bench-warmup', { type: 'events', sync: false }) }
-      },
-      write: async (i) => { await warm!.db.add(commitLine(i)) },
-      close: async () => { await warm!.peer.stop() }
+    return await durableCommits(args, async (path) => {
+      const peer = await startPeer(path)
+      const db = await peer.orbitdb.open('rhizome-bench', { type: 'events', sync: false })
+      return { write: async (i) => { await db.add(commitLine(i)) }, close: async () => { await peer.stop() }, details: { address: db.address } }
     })
-    await rm(path, { recursive: true, force: true })
-    const setupStart = performance.now()
-    const peer = await startPeer(path)
-    const db = await peer.orbitdb.open('rhizome-bench', { type: 'events', sync: false })
-    const setupMs = since(setupStart)
-    const start = performance.now()
-    for (let i = 0; i < writes; i++) await db.add(commitLine(i))
-    const ms = since(start)
-    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond, setupMs, address: db.address })
-    process.kill(process.pid, 'SIGKILL')
-    return {}
   },
 
   /** Reopens the database at `address` and counts the entries that survived. */

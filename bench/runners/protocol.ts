@@ -108,22 +108,47 @@ export function stringArg (args: TaskArgs, name: string): string {
   return value
 }
 
-/**
- * Times `writes` awaited single writes into a throwaway store in this process before the
- * measured run (`open` makes it, `write` writes the i-th, `close` ends it): the cold
- * figure, and the warm-up after which the measured run shows the steady rate. Every
- * system's runner does the same.
- */
-export async function warmUp (path: string, writes: number, store: { open: () => Promise<void>, write: (i: number) => Promise<void>, close: () => Promise<void> }): Promise<number | undefined> {
-  if (writes <= 0) return undefined
-  await rm(path, { recursive: true, force: true })
-  await store.open()
+/** A store open for single writes, as the durable-commits task drives it. */
+export interface WriteTarget {
+  /** Writes the i-th small write and resolves when the store reports it done. */
+  write: (i: number) => Promise<void>
+  close: () => Promise<void>
+  /** Reported with the result (what `verify` needs to find the database again). */
+  details?: TaskResult
+}
+
+async function timeWrites (target: WriteTarget, writes: number): Promise<number> {
   const start = performance.now()
-  for (let i = 0; i < writes; i++) await store.write(i)
-  const ms = performance.now() - start
-  await store.close()
+  for (let i = 0; i < writes; i++) await target.write(i)
+  return performance.now() - start
+}
+
+/**
+ * The durable-commits task, the same for every system: `warmup` writes into a throwaway
+ * store at PATH-warmup (their rate is the cold-process figure), then `writes` writes into
+ * a fresh store at PATH, timed, then a SIGKILL without closing; the parent counts in a
+ * fresh process what survived (each runner's `verify`).
+ */
+export async function durableCommits (args: TaskArgs, open: (path: string) => Promise<WriteTarget>): Promise<TaskResult> {
+  const path = stringArg(args, 'path')
+  const writes = numberArg(args, 'writes')
+  const warmup = numberArg(args, 'warmup')
+  let coldCommitsPerSecond: number | undefined
+  if (warmup > 0) {
+    await rm(`${path}-warmup`, { recursive: true, force: true })
+    const warm = await open(`${path}-warmup`)
+    coldCommitsPerSecond = warmup / await timeWrites(warm, warmup) * 1000
+    await warm.close()
+    await rm(`${path}-warmup`, { recursive: true, force: true })
+  }
   await rm(path, { recursive: true, force: true })
-  return writes / ms * 1000
+  const setupStart = performance.now()
+  const target = await open(path)
+  const setupMs = since(setupStart)
+  const ms = await timeWrites(target, writes)
+  await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond, setupMs, ...target.details })
+  process.kill(process.pid, 'SIGKILL')
+  return {}
 }
 
 /** A number argument the parent must pass. */

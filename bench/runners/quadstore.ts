@@ -5,17 +5,14 @@
  * README's recipe; a batch is one LevelDB write batch).
  */
 import { rm } from 'node:fs/promises'
-import { ClassicLevel } from 'classic-level'
 import { Quadstore } from 'quadstore'
-import { DataFactory } from 'rdf-data-factory'
 import { lubmQuads } from '../lubm.js'
-import { emitResult, warmUp, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
+import { df, openStore } from './quadstore-open.js'
+import { durableCommits, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
 import type { Quad } from '@rdfjs/types'
-import type { StoreOpts } from 'quadstore'
 
 /** Quads per LevelDB batch; 1,000 loaded fastest of 100, 1,000 and 10,000 on LUBM(1). */
 const batchSize = 1_000
-const df = new DataFactory()
 
 /** The predicate of every small write, so that a reopened database can count them. */
 const commitPredicate = 'http://example.org/bench#value'
@@ -34,15 +31,6 @@ async function countAll (store: Quadstore): Promise<number> {
   let quads = 0
   for await (const _ of store.match()) quads++
   return quads
-}
-
-async function openStore (path: string): Promise<Quadstore> {
-  // classic-level 3 implements abstract-level 3, as quadstore expects; the cast only
-  // bridges TypeScript's variance check on the `hooks` generics.
-  const backend = new ClassicLevel(path) as unknown as StoreOpts['backend']
-  const store = new Quadstore({ backend, dataFactory: df })
-  await store.open()
-  return store
 }
 
 await runTask({
@@ -86,22 +74,10 @@ await runTask({
    * without closing: the parent counts in a fresh process what survived.
    */
   async commits (args) {
-    const path = stringArg(args, 'path')
-    const writes = numberArg(args, 'writes')
-    let warm: Awaited<ReturnType<typeof openStore>> | undefined
-    const coldCommitsPerSecond = await warmUp(`${path}-warmup`, numberArg(args, 'warmup'), {
-      open: async () => { warm = await openStore(`${path}-warmup`) },
-      write: async (i) => { await warm!.put(commitQuad(i)) },
-      close: async () => { await warm!.close() }
+    return await durableCommits(args, async (path) => {
+      const store = await openStore(path)
+      return { write: async (i) => { await store.put(commitQuad(i)) }, close: async () => { await store.close() } }
     })
-    await rm(path, { recursive: true, force: true })
-    const store = await openStore(path)
-    const start = performance.now()
-    for (let i = 0; i < writes; i++) await store.put(commitQuad(i))
-    const ms = since(start)
-    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond })
-    process.kill(process.pid, 'SIGKILL')
-    return {}
   },
 
   /** Counts the writes of `commits` that the reopened database holds. */

@@ -4,24 +4,12 @@
  * with quadstore's `putStream` in one process, queried warm in a fresh one.
  */
 import { rm } from 'node:fs/promises'
-import { ClassicLevel } from 'classic-level'
-import { Quadstore } from 'quadstore'
 import { Engine } from 'quadstore-comunica'
-import { DataFactory } from 'rdf-data-factory'
 import { lubmQuads } from '../lubm.js'
+import { openStore } from './quadstore-open.js'
 import { numberArg, runTask, since, stringArg } from './protocol.js'
 import { countBindings } from './query-comunica.js'
 import { timeQueries } from './query-timing.js'
-import type { StoreOpts } from 'quadstore'
-
-async function openStore (path: string): Promise<Quadstore> {
-  // classic-level 3 implements abstract-level 3, as quadstore expects; the cast only
-  // bridges TypeScript's variance check on the `hooks` generics.
-  const backend = new ClassicLevel(path) as unknown as StoreOpts['backend']
-  const store = new Quadstore({ backend, dataFactory: new DataFactory() })
-  await store.open()
-  return store
-}
 
 await runTask({
   async load (args) {

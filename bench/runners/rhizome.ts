@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises'
 import { DataFactory } from 'n3'
 import { openGraph } from '../../index.js'
 import { lubmByteStream } from '../lubm.js'
-import { emitResult, warmUp, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
+import { durableCommits, folderBytes, memorySample, memoryUse, numberArg, runTask, since, stringArg } from './protocol.js'
 import type { Quad } from '@rdfjs/types'
 
 /** The predicate of every small write, so that a reopened database can count them. */
@@ -75,24 +75,10 @@ await runTask({
    * what survived.
    */
   async commits (args) {
-    const path = stringArg(args, 'path')
-    const writes = numberArg(args, 'writes')
-    let warm: Awaited<ReturnType<typeof openGraph>> | undefined
-    const coldCommitsPerSecond = await warmUp(`${path}-warmup`, numberArg(args, 'warmup'), {
-      open: async () => { warm = await openGraph({ path: `${path}-warmup` }) },
-      write: async (i) => { await warm!.insert([commitQuad(i)]) },
-      close: async () => { await warm!.close() }
+    return await durableCommits(args, async (path) => {
+      const graph = await openGraph({ path })
+      return { write: async (i) => { await graph.insert([commitQuad(i)]) }, close: async () => { await graph.close() } }
     })
-    await rm(path, { recursive: true, force: true })
-    const setupStart = performance.now()
-    const graph = await openGraph({ path })
-    const setupMs = since(setupStart)
-    const start = performance.now()
-    for (let i = 0; i < writes; i++) await graph.insert([commitQuad(i)])
-    const ms = since(start)
-    await emitResult({ writes, ms, commitsPerSecond: writes / ms * 1000, coldCommitsPerSecond, setupMs })
-    process.kill(process.pid, 'SIGKILL')
-    return {}
   },
 
   /** Counts the writes of `commits` that the reopened database holds. */
