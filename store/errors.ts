@@ -23,3 +23,14 @@ export class CorruptStoreError extends RhizomeError {
     super('ERR_CORRUPT_STORE', `${path}: ${reason}`, options)
   }
 }
+
+/**
+ * The store failed to commit writes to its file (a full disk, an I/O error). Every
+ * write reported done is kept in the commit log: reopening the database applies it.
+ */
+export class StoreWriteError extends RhizomeError {
+  override name = 'StoreWriteError'
+  constructor (readonly path: string, cause: Error) {
+    super('ERR_STORE_WRITE', `${path}: the store could not write (${cause.message}); reopen it, no write reported done is lost`, { cause })
+  }
+}

@@ -9,22 +9,29 @@
  * Being built into Node, it needs no native addon to install.
  *
  * Files in the database folder: `store.sqlite` (+ its -wal and -shm) holds
- * everything; `lock.sqlite` is held in an exclusive transaction for the life of
- * the process, so a second process gets DatabaseLockedError instead of sharing.
+ * everything; `commits.log` the small writes not yet committed to it (below);
+ * `lock.sqlite` is held in an exclusive transaction for the life of the process, so
+ * a second process gets DatabaseLockedError instead of sharing.
  *
- * Durability: synchronous=NORMAL in WAL mode. A commit that returned is in the
- * WAL in the OS's hands, so it survives the process being killed at any point;
- * a power cut may lose the last commits but never tears one.
+ * Durability: a write returns only once it is in the OS's hands, so it survives the
+ * process being killed at any point; a power cut may lose the last writes but never
+ * tears one. A small write (LOG_MAX_*) is applied inside a transaction left open
+ * across many of them (a group) and made durable by one append to the commit log
+ * (commit-log.ts); the group commits to SQLite after FLUSH_COMMITS writes, FLUSH_MS of
+ * quiet, or before anything needs the file current: a reader's snapshot, a bulk
+ * write, close. Opening the store applies what the log holds beyond the file. Any
+ * other write is its own transaction, in the WAL with synchronous=NORMAL.
  */
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
-import { compareBytes, throwIfAborted } from '../quad-model/index.js'
-import type { Commit } from '../merkle-clock/index.js'
+import { compareBytes, throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
+import { cidKey, cidOf, type ClockNode, type Commit } from '../merkle-clock/index.js'
 import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from './backend.js'
-import { CorruptStoreError, DatabaseLockedError, StoreClosedError } from './errors.js'
+import { CorruptStoreError, DatabaseLockedError, StoreClosedError, StoreWriteError } from './errors.js'
+import { COMMIT_LOG_FILE, CommitLog, type LoggedCommit } from './commit-log.js'
 
 import { loadSqlite } from './sqlite-load.js'
 import { Checkpointer } from './checkpointer.js'
@@ -121,6 +128,19 @@ const SCAN_BATCH = 1024
 const QUAD_ROWS = 64
 // Estimates count exactly up to this many matches, then extrapolate from a full count cached per write.
 const ESTIMATE_EXACT = 5_000
+// A write goes through the commit log when it is this small. A bigger one (a merge's
+// batch, an import) commits a transaction of its own: it changes many pages anyway,
+// and the log would write its blocks twice.
+const LOG_MAX_COMMITS = 256
+const LOG_MAX_BYTES = 1 << 20
+const LOG_MAX_QUADS = 16_384
+// The open group commits to SQLite after this many commits, this much log, or this long
+// without a write. Measured here, 4,000 single-quad commits in a fresh process: groups of
+// 16 gave 4,700–5,500 commits/s, 64 gave 4,900–6,300, 256 and 1,024 5,600–6,400, 4,096
+// no more (one transaction each: ~3,700/s).
+const FLUSH_COMMITS = 1024
+const FLUSH_BYTES = 8 << 20
+const FLUSH_MS = 50
 
 const POSITIONS = ['s', 'p', 'o', 'g'] as const
 
@@ -137,6 +157,19 @@ function whereOf (pattern: IdPattern): { sql: string, args: number[], shape: num
     }
   }
   return { sql: clauses.length === 0 ? '' : ' WHERE ' + clauses.join(' AND '), args, shape }
+}
+
+/** Whether a write is small enough for the commit log (LOG_MAX_*). */
+function isSmall (commits: readonly Commit[]): boolean {
+  if (commits.length > LOG_MAX_COMMITS) return false
+  let bytes = 0
+  let quads = 0
+  for (const commit of commits) {
+    bytes += commit.node.bytes.length
+    for (const p of commit.payloads) bytes += p.bytes.length
+    for (const chunk of commit.chunks) quads += chunk.a.length / 4 + chunk.r.length / 5
+  }
+  return bytes <= LOG_MAX_BYTES && quads <= LOG_MAX_QUADS
 }
 
 function isBusy (err: unknown): boolean {
@@ -178,6 +211,15 @@ export class SqliteBackend implements Backend {
   private readonly checkpointer: Checkpointer | undefined
   /** The last node added by the transaction in progress: where its heads go. */
   private headsPending: number | undefined
+  /** Small writes since the last group commit, durable here (see Durability above). */
+  private readonly commitLog: CommitLog
+  /** Whether a group's transaction is open on the writer connection. */
+  private groupOpen = false
+  /** Commits applied in the open group. */
+  private grouped = 0
+  private flushTimer: ReturnType<typeof setTimeout> | undefined
+  /** A group that failed to commit: the store must be reopened (which replays the log). */
+  private failure: Error | undefined
 
   private constructor (
     private readonly Sqlite: typeof DatabaseSync,
@@ -186,6 +228,7 @@ export class SqliteBackend implements Backend {
     private readonly db: DatabaseSync
   ) {
     this.checkpointer = Checkpointer.available() ? new Checkpointer(join(path, SQLITE_STORE_FILE)) : undefined
+    this.commitLog = CommitLog.open(join(path, COMMIT_LOG_FILE))
     const p = (sql: string): StatementSync => db.prepare(sql)
     this.stmt = {
       getMeta: p('SELECT value FROM meta WHERE key = ?'),
@@ -304,17 +347,80 @@ export class SqliteBackend implements Backend {
       if (err instanceof CorruptStoreError) throw err
       throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
     }
+    let backend: SqliteBackend | undefined
     try {
-      return new SqliteBackend(Sqlite, options.path, lock, db)
+      backend = new SqliteBackend(Sqlite, options.path, lock, db)
+      backend.replay()
+      return backend
     } catch (err) {
+      backend?.commitLog.close()
       db.close()
       lock.close()
+      if (err instanceof CorruptStoreError) throw err
       throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
     }
   }
 
   private check (): void {
     if (this.closed) throw new StoreClosedError()
+    if (this.failure !== undefined) throw new StoreWriteError(this.path, this.failure)
+  }
+
+  /**
+   * Applies the commit log's records beyond what the SQLite file holds: the writes
+   * reported done since the last group committed. Nodes already in the file (a crash
+   * between the group's commit and the log's truncation) are skipped as any applied
+   * node is. Reading stops at a record cut short or damaged, and at one whose parents
+   * are missing (earlier records lost to a power cut): none of those was reported done
+   * in a state that the file and the log both kept.
+   */
+  private replay (): void {
+    if (this.commitLog.bytes === 0) return
+    const records = this.commitLog.read()
+    this.currentHeads() // read before any node is added
+    this.db.exec('BEGIN IMMEDIATE')
+    try {
+      for (const record of records) {
+        const commits = record.map(blocks => this.loggedCommit(blocks))
+        if (!this.parentsKnown(commits)) break
+        for (const commit of commits) this.applyOne(commit)
+      }
+      this.storeHeads()
+      this.db.exec('COMMIT')
+    } catch (err) {
+      this.db.exec('ROLLBACK')
+      throw err
+    }
+    this.commitLog.reset()
+  }
+
+  /** Whether every parent of these commits is applied or among them, earlier. */
+  private parentsKnown (commits: readonly Commit[]): boolean {
+    const earlier = new Set<string>()
+    for (const commit of commits) {
+      for (const parent of commit.node.value.parents) {
+        if (!earlier.has(cidKey(parent)) && this.stmt.node.get(parent.bytes) === undefined) return false
+      }
+      earlier.add(cidKey(commit.node.cid))
+    }
+    return true
+  }
+
+  /** A commit from its logged blocks (their bytes checked by the record's checksum). */
+  private loggedCommit (blocks: LoggedCommit): Commit {
+    const bad = (reason: string): never => { throw new CorruptStoreError(this.path, `${COMMIT_LOG_FILE}: ${reason}`) }
+    let node: ClockNode
+    let payloads: Array<{ cid: CID, bytes: Uint8Array, value: DeltaChunk }>
+    try {
+      node = dagCbor.decode(blocks[0])
+      payloads = blocks.slice(1).map(bytes => ({ cid: cidOf(bytes), bytes, value: dagCbor.decode<DeltaChunk>(bytes) }))
+    } catch (err) {
+      return bad(`a logged block does not decode: ${(err as Error).message}`)
+    }
+    const listed = node.payload ?? []
+    if (listed.length !== payloads.length || listed.some((cid, i) => !cid.equals(payloads[i].cid))) bad('a logged commit\'s payload blocks do not match its node')
+    const chunks = node.delta !== undefined ? [node.delta] : payloads.map(p => p.value)
+    return { node: { cid: cidOf(blocks[0]), bytes: blocks[0], value: node }, payloads, chunks }
   }
 
   async getMeta (key: string): Promise<string | undefined> {
@@ -324,6 +430,7 @@ export class SqliteBackend implements Backend {
 
   async setMeta (key: string, value: string): Promise<void> {
     this.check()
+    this.flush()
     this.stmt.setMeta.run(key, value)
   }
 
@@ -426,7 +533,9 @@ export class SqliteBackend implements Backend {
     }
   }
 
+  /** Runs `fn` in a transaction of its own, after the open group's. */
   private transaction (fn: () => void): void {
+    this.flush()
     this.db.exec('BEGIN IMMEDIATE')
     try {
       fn()
@@ -494,18 +603,97 @@ export class SqliteBackend implements Backend {
     // Everything below is synchronous: the transaction is atomic for readers in this
     // process as well as on disk, and the signal is honoured only before it starts.
     this.currentHeads() // read before any node of this transaction is added
-    this.transaction(() => {
-      for (const commit of commits) this.applyOne(commit)
-      this.storeHeads()
-    })
+    if (isSmall(commits)) {
+      this.applyLogged(commits)
+    } else {
+      this.transaction(() => {
+        for (const commit of commits) this.applyOne(commit)
+        this.storeHeads()
+      })
+      this.checkpointer?.committed(commits.length)
+    }
     this.generation++
-    this.checkpointer?.committed(commits.length)
   }
 
-  private applyOne (commit: Commit): void {
+  /**
+   * A small write: applied in the open group's transaction (opened if need be) under a
+   * savepoint, and durable once its record is in the commit log. A failure rolls back
+   * to the savepoint, leaving the group as it was.
+   */
+  private applyLogged (commits: readonly Commit[]): void {
+    const heads = this.headsCache
+    const headsPending = this.headsPending
+    const tombstones = this.tombstoneCount
+    const opened = !this.groupOpen
+    if (opened) {
+      this.db.exec('BEGIN IMMEDIATE')
+      this.groupOpen = true
+    }
+    this.db.exec('SAVEPOINT write')
+    let applied: Commit[]
+    try {
+      applied = commits.filter(commit => this.applyOne(commit))
+      if (applied.length > 0) this.commitLog.append(applied.map(c => [c.node.bytes, ...c.payloads.map(p => p.bytes)]))
+      this.db.exec('RELEASE write')
+    } catch (err) {
+      this.db.exec('ROLLBACK TO write')
+      this.db.exec('RELEASE write')
+      this.termIds.clear()
+      this.headsCache = heads
+      this.headsPending = headsPending
+      this.tombstoneCount = tombstones
+      this.graphIndexes = this.hasGraphIndexes()
+      if (opened) {
+        this.db.exec('ROLLBACK')
+        this.groupOpen = false
+      }
+      throw err
+    }
+    this.grouped += applied.length
+    if (this.grouped >= FLUSH_COMMITS || this.commitLog.bytes >= FLUSH_BYTES) {
+      this.flush()
+    } else if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = undefined
+        try { this.flush() } catch {} // kept in `failure`, reported by the next call
+      }, FLUSH_MS)
+      this.flushTimer.unref()
+    }
+  }
+
+  /**
+   * Commits the open group to SQLite and empties the commit log. If the commit fails
+   * (a full disk), the group is rolled back and the store refuses further calls: every
+   * write reported done is still in the log, which reopening applies.
+   */
+  private flush (): void {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer)
+      this.flushTimer = undefined
+    }
+    if (!this.groupOpen) return
+    try {
+      this.storeHeads()
+      this.db.exec('COMMIT')
+    } catch (err) {
+      try { this.db.exec('ROLLBACK') } catch {}
+      this.groupOpen = false
+      this.rolledBack()
+      this.failure = err as Error
+      throw new StoreWriteError(this.path, this.failure)
+    }
+    this.groupOpen = false
+    const commits = this.grouped
+    this.grouped = 0
+    this.commitLog.reset()
+    this.checkpointer?.committed(commits)
+  }
+
+  /** Applies one commit in the transaction in progress; false when it was applied before. */
+  private applyOne (commit: Commit): boolean {
     const s = this.stmt
     const cid = commit.node.cid
-    if (s.node.get(cid.bytes) !== undefined) return
+    if (s.node.get(cid.bytes) !== undefined) return false
     const seq = Number(s.addNode.run(cid.bytes, commit.node.value.height, commit.node.bytes).lastInsertRowid)
     s.dropBlock.run(cid.bytes)
     for (const p of commit.payloads) s.putBlock.run(p.cid.bytes, p.bytes)
@@ -538,6 +726,7 @@ export class SqliteBackend implements Backend {
     }
     this.restoreOsgp()
     this.advanceHeads(seq, cid, commit.node.value.height, commit.node.value.parents)
+    return true
   }
 
   /** Adds one quad tagged by node `seq` (a further tag when another add has it already). */
@@ -573,6 +762,7 @@ export class SqliteBackend implements Backend {
 
   beginBulk (): BulkWrite {
     this.check()
+    this.flush()
     const s = this.stmt
     this.db.exec('BEGIN IMMEDIATE')
     const seq = Number((s.maxSeq.get() as { n: number }).n) + 1
@@ -638,8 +828,10 @@ export class SqliteBackend implements Backend {
     }
   }
 
+  /** A snapshot of what is committed; the open group commits first, so it sees every write done. */
   reader (): Reader {
     this.check()
+    this.flush()
     const conn = this.idleReaders.pop() ?? this.openReader()
     conn.exec('BEGIN')
     let released = false
@@ -844,11 +1036,16 @@ export class SqliteBackend implements Backend {
   async close (): Promise<void> {
     if (this.closed) return
     this.closed = true
-    // The checkpointer's connection closes first: the writer's, closing last, then
-    // checkpoints what is left and removes the WAL.
-    await this.checkpointer?.close()
-    for (const conn of this.idleReaders.splice(0)) conn.close()
-    this.db.close()
-    this.lock.close()
+    try {
+      if (this.failure === undefined) this.flush()
+    } finally {
+      // The checkpointer's connection closes first: the writer's, closing last, then
+      // checkpoints what is left and removes the WAL.
+      await this.checkpointer?.close()
+      for (const conn of this.idleReaders.splice(0)) conn.close()
+      this.commitLog.close()
+      this.db.close()
+      this.lock.close()
+    }
   }
 }

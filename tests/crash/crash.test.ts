@@ -3,8 +3,9 @@
  *
  * A child process (writer.mjs) makes a seeded sequence of writes (single-quad
  * inserts and deletes, multi-thousand-quad imports and updates, and in some runs a
- * 60,000-quad import that takes the store's bulk path) and says on stdout when each
- * commit begins and returns. The test SIGKILLs it at a seeded point: on reading the
+ * 60,000-quad import that takes the store's bulk path; in others, 1,500 single-quad
+ * writes, which the store makes durable in its commit log and commits to SQLite in
+ * groups) and says on stdout when each commit begins and returns. The test SIGKILLs it at a seeded point: on reading the
  * `begin` of a write (the commit is being encoded, signed and written) or the `done`
  * of the one before, after a seeded number of event-loop turns. It then reopens the
  * folder and checks that the database holds exactly the state after commit k or
@@ -21,16 +22,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { factory, openGraph, type RDF } from '../../index.js'
-import { prng, workload } from './workload.mjs'
+import { prng, workload, type Mode } from './workload.mjs'
 
 const WRITER = fileURLToPath(new URL('./writer.mjs', import.meta.url))
 const STEPS = 10
+const BURST_STEPS = 1_500
 const RUNS = 30
 const FIRST_SEED = 1000
 
 interface Plan {
   seed: number
-  bulk: boolean
+  mode: Mode
+  steps: number
   /** The writer's line on whose arrival the kill is armed. */
   trigger: string
   /** Then kill after this many event-loop turns... */
@@ -42,23 +45,29 @@ interface Plan {
 
 function planFor (seed: number): Plan {
   const random = prng(seed * 7919)
-  const bulk = seed % 10 === 0
-  const write = 1 + Math.floor(random() * STEPS)
-  const roll = random()
+  const mode: Mode = seed % 10 === 0 ? 'bulk' : seed % 5 === 2 ? 'burst' : 'mixed'
+  const steps = mode === 'burst' ? BURST_STEPS : STEPS
+  const shape = { mode, steps }
+  // Half the bursts aim at the 1,024th write, which ends the store's first group of
+  // small writes by committing it to SQLite and emptying the commit log: killed as
+  // those pages reach the disk.
+  const aimed = mode === 'burst' && seed % 10 === 2
+  const write = aimed ? 1024 : 1 + Math.floor(random() * steps)
+  const roll = aimed ? 0 : random()
   if (roll < 0.45) {
     // Inside the commit's transaction, as SQLite writes it to disk.
     const writes = 1 + Math.floor(random() * 40)
-    return { seed, bulk, trigger: `begin ${write}`, writes, description: `at write ${writes} to disk of commit ${write}` }
+    return { seed, ...shape, trigger: `begin ${write}`, writes, description: `at write ${writes} to disk of commit ${write}` }
   }
   if (roll < 0.8) {
     // While the commit is encoded, hashed and signed, or early in its transaction.
     const turns = Math.floor(random() ** 2 * 3000)
-    return { seed, bulk, trigger: `begin ${write}`, turns, description: `${turns} turns into commit ${write}` }
+    return { seed, ...shape, trigger: `begin ${write}`, turns, description: `${turns} turns into commit ${write}` }
   }
   // Just after a commit was reported: it must survive.
   const turns = Math.floor(random() * 50)
   const trigger = write === 1 ? 'ready' : `done ${write - 1}`
-  return { seed, bulk, trigger, turns, description: `${turns} turns after "${trigger}"` }
+  return { seed, ...shape, trigger, turns, description: `${turns} turns after "${trigger}"` }
 }
 
 interface Killed {
@@ -73,7 +82,7 @@ interface Killed {
 
 /** Runs the writer and kills it as planned; resolves once it has exited. */
 async function runAndKill (folder: string, plan: Plan): Promise<Killed> {
-  const child = spawn(process.execPath, [WRITER, folder, String(plan.seed), String(STEPS), plan.bulk ? 'bulk' : 'small'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [WRITER, folder, String(plan.seed), String(plan.steps), plan.mode], { stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
   let partial = ''
   let stderr = ''
@@ -138,7 +147,7 @@ async function afterTurns (turns: number): Promise<void> {
 function expectedStates (plan: Plan, upTo: number): Array<{ quads: Set<string>, added: number, removed: number }> {
   const states = [{ quads: new Set<string>(), added: 0, removed: 0 }]
   const quads = new Set<string>()
-  for (const step of workload(plan.seed, Math.min(upTo, STEPS), { bulk: plan.bulk })) {
+  for (const step of workload(plan.seed, Math.min(upTo, plan.steps), plan.mode)) {
     for (const line of step.remove) quads.delete(line)
     for (const line of step.add) quads.add(line)
     states.push({ quads: new Set(quads), added: step.add.length, removed: step.remove.length })
@@ -163,7 +172,7 @@ afterAll(() => {
 
 describe('a writer killed at any point', () => {
   const plans = Array.from({ length: RUNS }, (_, i) => planFor(FIRST_SEED + i))
-  it.each(plans)('seed $seed: killed $description leaves commit k or k + 1', async plan => {
+  it.each(plans)('seed $seed ($mode): killed $description leaves commit k or k + 1', async plan => {
     const folder = mkdtempSync(join(tmpdir(), 'rhizome-crash-'))
     folders.push(folder)
     const killed = await runAndKill(folder, plan)
@@ -182,7 +191,7 @@ describe('a writer killed at any point', () => {
       else outcomes.after++
 
       // The log holds exactly commits 1..at, newest first, each one's parent the one before.
-      const log = await graph.log({ limit: STEPS + 10 })
+      const log = await graph.log({ limit: plan.steps + 10 })
       expect(log).toHaveLength(at)
       log.forEach((entry, i) => {
         const n = at - i

@@ -5,4 +5,5 @@ export interface Step {
   remove: string[]
 }
 export function prng (seed: number): () => number
-export function workload (seed: number, steps: number, options?: { bulk?: boolean }): Generator<Step>
+export type Mode = 'mixed' | 'bulk' | 'burst'
+export function workload (seed: number, steps: number, mode?: Mode): Generator<Step>

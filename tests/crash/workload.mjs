@@ -20,11 +20,15 @@ const between = (random, low, high) => low + Math.floor(random() * (high - low +
  * The steps of one run. Each step is one commit: `{ kind, add, remove }`, where add
  * and remove are N-Quads lines; kind 'import' goes through graph.import (add only),
  * the others through graph.update. Every added quad is new and every removed quad
- * present, so every step changes the graph and makes exactly one commit. With
- * `bulk`, the first step imports enough quads to take the store's bulk path
- * (dropping and rebuilding indexes inside the transaction).
+ * present, so every step changes the graph and makes exactly one commit. Modes:
+ *   mixed  single-quad inserts and deletes, imports and updates of thousands of quads
+ *   bulk   the same, after a first import big enough to take the store's bulk path
+ *          (dropping and rebuilding indexes inside the transaction)
+ *   burst  single-quad inserts and deletes only: the small writes that the store makes
+ *          durable in its commit log and commits to SQLite in groups
  */
-export function * workload (seed, steps, { bulk = false } = {}) {
+export function * workload (seed, steps, mode = 'mixed') {
+  const bulk = mode === 'bulk'
   const random = prng(seed)
   const present = []
   let fresh = 0
@@ -51,6 +55,7 @@ export function * workload (seed, steps, { bulk = false } = {}) {
   for (let step = 0; step < steps; step++) {
     const roll = random()
     if (step === 0 && bulk) yield { kind: 'import', remove: [], add: add(60_000) }
+    else if (mode === 'burst') yield roll < 0.7 || present.length === 0 ? { kind: 'insert', remove: [], add: add(1) } : { kind: 'delete', remove: remove(1), add: [] }
     else if (roll < 0.3 || (roll < 0.45 && present.length === 0)) yield { kind: 'insert', remove: [], add: add(1) }
     else if (roll < 0.45) yield { kind: 'delete', remove: remove(1), add: [] }
     else if (roll < 0.75) yield { kind: 'import', remove: [], add: add(between(random, 2000, 6000)) }

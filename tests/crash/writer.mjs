@@ -1,4 +1,4 @@
-// The process the crash test kills. Usage: node writer.mjs FOLDER SEED STEPS BULK
+// The process the crash test kills. Usage: node writer.mjs FOLDER SEED STEPS MODE
 // Creates a database in FOLDER and performs workload(SEED), printing on stdout
 //   ready ADDRESS        once the database exists
 //   begin N              just before write N (1-based) is called, its input ready
@@ -7,7 +7,7 @@
 import { openGraph, parseRdf } from '../../dist/index.js'
 import { workload } from './workload.mjs'
 
-const [folder, seed, steps, bulk] = process.argv.slice(2)
+const [folder, seed, steps, mode] = process.argv.slice(2)
 const say = line => process.stdout.write(line + '\n')
 
 const graph = await openGraph({ path: folder })
@@ -20,7 +20,7 @@ async function quadsOf (lines) {
 }
 
 let n = 0
-for (const step of workload(Number(seed), Number(steps), { bulk: bulk === 'bulk' })) {
+for (const step of workload(Number(seed), Number(steps), mode)) {
   n++
   let result
   if (step.kind === 'import') {
