@@ -287,21 +287,8 @@ export class Graph extends EventTarget {
   /** Each quad's tags as this replica has observed them: what a remove removes. */
   private async observedRemovals (deletes: KeyQuad[]): Promise<Removal[]> {
     if (deletes.length === 0) return []
-    const reader = this.backend.reader()
-    try {
-      const terms = [...new Set(deletes.flat())]
-      const ids = new Map<string, number | undefined>()
-      ;(await reader.lookup(terms)).forEach((id, i) => ids.set(terms[i], id))
-      const present: Array<[KeyQuad, [number, number, number, number]]> = []
-      for (const q of deletes) {
-        const idq = q.map(t => ids.get(t))
-        if (idq.every(x => x !== undefined)) present.push([q, idq as [number, number, number, number]])
-      }
-      const tags = await reader.tagsOf(present.map(p => p[1]))
-      return present.flatMap(([quad], i) => tags[i].map(tag => ({ quad, tag })))
-    } finally {
-      reader.release()
-    }
+    const tags = await this.backend.observedTags(deletes)
+    return deletes.flatMap((quad, i) => tags[i].map(tag => ({ quad, tag })))
   }
 
   /**

@@ -1,12 +1,16 @@
 /**
  * What a replicator holds against its peers: blocks (a peer hung up and refused for a
- * while), strikes (three make a block) and a token bucket per announcing peer. It decides
- * only; the replicator carries decisions out (hangs up, reports 'peer:penalized').
+ * while), strikes (three make a block, unless `blockFor` passes with none) and a token
+ * bucket per announcing peer. It decides only; the replicator carries decisions out
+ * (hangs up, reports 'peer:penalized').
  *
  * Block: anything a catch-up stream carries that fails verification or the protocol, and
  * a sustained flood of announcements. Strike: announcing heads the peer then does not
  * serve, and malformed announcements. Honest peers are never penalized for being slow or
- * gone. Cost: a few numbers per peer seen, forgotten when a block expires or is lifted.
+ * gone. Cost: a few numbers per peer recently seen. What no longer matters is swept away
+ * every SWEEP_EVERY announcements: a bucket refilled to the brim (the same as none), a
+ * block that expired, strikes older than a block lasts; so the maps hold only the peers
+ * of the last few seconds (blocks and strikes: of the last `blockFor`).
  */
 import { RhizomeError } from '../quad-model/index.js'
 
@@ -30,11 +34,13 @@ export function isMisbehaviour (err: unknown): boolean {
 }
 
 export const STRIKES_TO_BLOCK = 3
+const SWEEP_EVERY = 1024
 
 export class PeerPolicy {
   private readonly blocked = new Map<string, number>()
-  private readonly strikes = new Map<string, number>()
+  private readonly strikes = new Map<string, { count: number, at: number }>()
   private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
+  private untilSweep = SWEEP_EVERY
 
   constructor (private readonly options: PeerPolicyOptions, private readonly onBlock: (peer: string, reason: string, until: number) => void) {}
 
@@ -59,10 +65,23 @@ export class PeerPolicy {
     this.strikes.delete(peer)
   }
 
-  strike (peer: string, reason: string): void {
-    const strikes = (this.strikes.get(peer) ?? 0) + 1
+  strike (peer: string, reason: string, now = Date.now()): void {
+    const strikes = { count: (this.strikes.get(peer)?.count ?? 0) + 1, at: now }
     this.strikes.set(peer, strikes)
-    if (strikes >= STRIKES_TO_BLOCK) this.block(peer, reason)
+    if (strikes.count >= STRIKES_TO_BLOCK) this.block(peer, reason)
+  }
+
+  /** Peers about which something is held (for tests and metrics). */
+  get tracked (): number {
+    return new Set([...this.blocked.keys(), ...this.strikes.keys(), ...this.buckets.keys()]).size
+  }
+
+  /** Forgets what no longer matters (see the module header). */
+  sweep (now = Date.now()): void {
+    const burst = this.options.announcementRate * 5
+    for (const [peer, b] of this.buckets) if (b.tokens + (now - b.at) * this.options.announcementRate / 1000 >= burst) this.buckets.delete(peer)
+    for (const [peer, until] of this.blocked) if (until <= now) this.blocked.delete(peer)
+    for (const [peer, s] of this.strikes) if (now - s.at >= this.options.blockFor) this.strikes.delete(peer)
   }
 
   /**
@@ -71,6 +90,10 @@ export class PeerPolicy {
    * blocked as a flooder.
    */
   admitAnnouncement (peer: string, now = Date.now()): boolean {
+    if (--this.untilSweep <= 0) {
+      this.untilSweep = SWEEP_EVERY
+      this.sweep(now)
+    }
     const rate = this.options.announcementRate
     const bucket = this.buckets.get(peer) ?? { tokens: rate * 5, at: now, overflow: 0 }
     bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)

@@ -75,8 +75,6 @@ export interface Reader {
   count: () => Promise<number>
   /** Ids of the graphs holding at least one quad (the default graph included when it does). */
   graphs: () => Promise<number[]>
-  /** The CIDs of the nodes whose adds of each quad are still present (its observed tags). */
-  tagsOf: (quads: ReadonlyArray<readonly [number, number, number, number]>) => Promise<CID[][]>
   /** Ends the view; reads after this fail. */
   release: () => void
 }
@@ -115,6 +113,14 @@ export interface Backend {
   /** Applied nodes, newest first (by local sequence), starting below `before` when given. */
   log: (options: { limit: number, before?: number }) => Promise<NodeRecord[]>
   nodeCount: () => Promise<number>
+
+  /**
+   * The tags of each quad (given as canonical term strings) that are still present: the
+   * CIDs of the nodes whose adds of it no remove has removed, which a remove written now
+   * removes. Sees every write applied, without opening a snapshot (on disk, a snapshot
+   * would first commit the open group of small writes).
+   */
+  observedTags: (quads: ReadonlyArray<readonly [string, string, string, string]>) => Promise<CID[][]>
 
   /** Applies commits atomically, in the order given, which must be causal. */
   apply: (commits: readonly Commit[], options?: { signal?: AbortSignal }) => Promise<void>

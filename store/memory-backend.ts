@@ -232,6 +232,15 @@ export class MemoryBackend implements Backend {
     return out
   }
 
+  async observedTags (quads: ReadonlyArray<readonly [string, string, string, string]>): Promise<CID[][]> {
+    this.check()
+    return quads.map(quad => {
+      const [s, p, o, g] = quad.map(key => this.termIds.get(key))
+      if (s === undefined || p === undefined || o === undefined || g === undefined) return []
+      return [...(this.tags.get(quadKey(s, p, o, g)) ?? [])].map(seq => this.nodeList[seq - 1].cid)
+    })
+  }
+
   reader (): Reader {
     this.check()
     let released = false
@@ -271,10 +280,6 @@ export class MemoryBackend implements Backend {
       estimate: async pattern => { live(); return this.matches(pattern).length / 4 },
       graphs: async () => { live(); return [...this.graphs.keys()] },
       count: async () => { live(); return this.quadCount },
-      tagsOf: async quads => {
-        live()
-        return quads.map(q => [...(this.tags.get(quadKey(q[0], q[1], q[2], q[3])) ?? [])].map(seq => this.nodeList[seq - 1].cid))
-      },
       release: () => { released = true }
     }
   }

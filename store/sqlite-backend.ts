@@ -264,7 +264,9 @@ export class SqliteBackend implements Backend {
       addTombstone: p('INSERT OR IGNORE INTO tombstones (s, p, o, g, tag) VALUES (?, ?, ?, ?, ?)'),
       tombstone: p('SELECT 1 FROM tombstones WHERE s = ? AND p = ? AND o = ? AND g = ? AND tag = ?'),
       tombstoneCount: p('SELECT count(*) AS n FROM tombstones'),
-      count: p('SELECT count(*) AS n FROM quads')
+      count: p('SELECT count(*) AS n FROM quads'),
+      tagsOf: p(`SELECT n.cid FROM (SELECT tag AS node FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4
+        UNION SELECT node FROM tags WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4) t JOIN nodes n ON n.seq = t.node`)
     }
     this.stmt.termIds.setReturnArrays(true)
     this.tombstoneCount = Number((this.stmt.tombstoneCount.get() as { n: number }).n)
@@ -495,6 +497,19 @@ export class SqliteBackend implements Backend {
     this.stmt.setHeads.run(encodeHeads(this.currentHeads()), seq)
     if (this.headsRow !== undefined && this.headsRow !== seq) this.stmt.setHeads.run(null, this.headsRow)
     this.headsRow = seq
+  }
+
+  async observedTags (quads: ReadonlyArray<readonly [string, string, string, string]>): Promise<CID[][]> {
+    this.check()
+    return quads.map(quad => {
+      const ids: number[] = []
+      for (const key of quad) {
+        const id = this.termIds.get(key) ?? (this.stmt.termId.get(key) as { id: number } | undefined)?.id
+        if (id === undefined) return []
+        ids.push(Number(id))
+      }
+      return (this.stmt.tagsOf.all(...ids) as Array<{ cid: Uint8Array }>).map(r => CID.decode(r.cid))
+    })
   }
 
   async node (cid: CID): Promise<NodeRecord | undefined> {
@@ -1008,12 +1023,6 @@ export class SqliteBackend implements Backend {
           UNION ALL SELECT (SELECT min(g) FROM quads WHERE g > gs.g) FROM gs WHERE gs.g IS NOT NULL)
           SELECT g FROM gs WHERE g IS NOT NULL`)
         return (st.all() as Array<{ g: number }>).map(r => Number(r.g))
-      },
-      tagsOf: async quads => {
-        live()
-        const st = prepare(`SELECT n.cid FROM (SELECT tag AS node FROM quads WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4
-          UNION SELECT node FROM tags WHERE s = ?1 AND p = ?2 AND o = ?3 AND g = ?4) t JOIN nodes n ON n.seq = t.node`)
-        return quads.map(q => (st.all(q[0], q[1], q[2], q[3]) as Array<{ cid: Uint8Array }>).map(r => CID.decode(r.cid)))
       },
       release: () => {
         if (released) return
