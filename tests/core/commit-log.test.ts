@@ -113,6 +113,21 @@ describe('small writes through the commit log (on-disk store)', () => {
     } finally { dir.remove(); copy.remove() }
   })
 
+  it('commits a group to SQLite on its own soon after its first write, with no read to ask for it', async () => {
+    const dir = tempDir()
+    try {
+      const graph = await openGraph({ path: dir.path })
+      await singles(graph, 0, 3)
+      expect(statSync(logFile(dir.path)).size).toBeGreaterThan(0)
+      const start = Date.now()
+      while (statSync(logFile(dir.path)).size > 0) {
+        if (Date.now() - start > 10_000) throw new Error('the group was not committed within 10 s')
+        await new Promise(resolve => setImmediate(resolve))
+      }
+      await graph.close()
+    } finally { dir.remove() }
+  })
+
   it('applies nothing twice when killed between a group commit and the log being emptied', async () => {
     const dir = tempDir()
     const copy = tempDir()
