@@ -17,15 +17,19 @@
  *
  * Flags: --commits N, --samples N (latency), --orbitdb N,N (sizes; 0 to skip),
  * --workers N (verification threads in the replica), --all-signatures no (skip the
- * catch-up that checks every signature). Results go to
- * bench/results/sync.json beside the console table.
+ * catch-up that checks every signature), --quick (1,000 commits, 10 samples, OrbitDB
+ * 1,000 only: a smoke test), --results DIR. Prints a table beside OrbitDB and the
+ * targets; the figures go to DIR/sync.json and the table to DIR/sync.txt (default
+ * bench/results, or bench/.data/results with --quick).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { loadavg } from 'node:os'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { machineInfo } from './machine.js'
+import { duration, integer, rate, renderTable } from './table.js'
 
 const fromSources = import.meta.url.endsWith('.ts')
 const root = fileURLToPath(new URL(fromSources ? '..' : '../..', import.meta.url))
@@ -166,12 +170,45 @@ async function orbitdb (entries: number, samples: number): Promise<Record<string
   }
 }
 
-const commits = Number(flag('commits', '10000'))
-const samples = Number(flag('samples', '50'))
+/** Targets of issue 4. */
+const TARGETS = { commits: 10_000, commitsPerSecond: 10_000, visibleMs: 50 }
+
+interface Latency { medianMs: number, p90Ms: number }
+interface OrbitFigures { entries: number, entriesPerSecond?: number, catchupMs?: number, latency?: Latency, error?: string }
+
+/** The console table: Rhizome beside OrbitDB, then Rhizome against its targets. */
+function report (results: Record<string, any>): string {
+  const r = results.rhizome as CatchupFigures & { everySignatureChecked?: CatchupFigures, latency: Latency }
+  const orbit = results.orbitdb as OrbitFigures[]
+  const orbitCatchup = (o: OrbitFigures | undefined): string => o === undefined ? '—' : o.error !== undefined ? 'failed' : `${rate(o.entriesPerSecond ?? NaN)} entries/s (${duration(o.catchupMs ?? NaN)})`
+  const latency = (l: Latency): string => `${l.medianMs.toFixed(1)} ms (p90 ${l.p90Ms.toFixed(1)} ms)`
+  const rows = [[`fresh replica catches up ${integer(r.commits)} commits`, `${rate(r.commitsPerSecond)} commits/s (${duration(r.catchupMs)}, ${r.cpuUsPerCommit} µs CPU per commit)`, orbitCatchup(orbit.find(o => o.entries === r.commits))]]
+  if (r.everySignatureChecked !== undefined) rows.push(['the same, every signature checked', `${rate(r.everySignatureChecked.commitsPerSecond)} commits/s`, '—'])
+  for (const o of orbit.filter(o => o.entries !== r.commits)) rows.push([`fresh replica catches up ${integer(o.entries)} entries`, '—', orbitCatchup(o)])
+  const orbitLatency = orbit.filter(o => o.latency !== undefined).map(o => latency(o.latency!)).join('; ')
+  rows.push(['one commit visible on a connected replica, median', latency(r.latency), orbitLatency === '' ? '—' : orbitLatency])
+  const m = results.machine as { cpu: string, cores: number, node: string, commit: string }
+  const verdict = (met: boolean): string => met ? 'met' : 'missed'
+  return [
+    `Sync benchmark: two processes on loopback TCP, verification included; ${integer(r.commits)} single-quad commits`,
+    `${m.cpu}, ${m.cores} cores, Node ${m.node}; Rhizome ${m.commit}`,
+    '',
+    renderTable([{ title: 'measure', align: 'left' }, { title: 'Rhizome', align: 'left' }, { title: 'OrbitDB (same run)', align: 'left' }], rows),
+    '',
+    `Rhizome against its targets: catch-up ${rate(r.commitsPerSecond)} commits/s (target ≥ ${integer(TARGETS.commitsPerSecond)}: ${verdict(r.commitsPerSecond >= TARGETS.commitsPerSecond)}); ` +
+      `one commit visible in ${r.latency.medianMs.toFixed(1)} ms at the median (target < ${TARGETS.visibleMs} ms: ${verdict(r.latency.medianMs < TARGETS.visibleMs)})`,
+    ...(r.commits < TARGETS.commits ? [`(${integer(r.commits)} commits, not the target's ${integer(TARGETS.commits)}: start-up weighs more, so the catch-up rate is indicative only)`] : [])
+  ].join('\n')
+}
+
+const quick = process.argv.includes('--quick')
+const commits = Number(flag('commits', quick ? '1000' : '10000'))
+const samples = Number(flag('samples', quick ? '10' : '50'))
 const workersFlag = flag('workers', '')
 const workers = workersFlag === '' ? undefined : Number(workersFlag)
 const allSignatures = flag('all-signatures', 'yes') !== 'no'
-const orbitSizes = flag('orbitdb', '1000,10000').split(',').map(Number).filter(n => n > 0)
+const orbitSizes = flag('orbitdb', quick ? '1000' : '1000,10000').split(',').map(Number).filter(n => n > 0)
+const resultsDir = flag('results', join(root, 'bench', quick ? '.data/results' : 'results'))
 
 const results: Record<string, unknown> = { machine: machineInfo(root), date: new Date().toISOString(), loadAverageAtStart: loadavg().map(x => round(x, 2)) }
 results.rhizome = await rhizome(commits, samples, workers, allSignatures)
@@ -186,7 +223,10 @@ for (const n of orbitSizes) {
 }
 results.orbitdb = orbit
 results.loadAverageAtEnd = loadavg().map(x => round(x, 2))
-mkdirSync(new URL('./results/', fromSources ? import.meta.url : new URL('../../bench/', import.meta.url)), { recursive: true })
-const out = fileURLToPath(new URL('bench/results/sync.json', `file://${root}/`))
-writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
-console.log(`results: ${out}`)
+const table = report(results)
+console.log(`\n${table}`)
+mkdirSync(resultsDir, { recursive: true })
+const out = join(resultsDir, 'sync')
+writeFileSync(`${out}.json`, JSON.stringify(results, null, 2) + '\n')
+writeFileSync(`${out}.txt`, `${table}\n`)
+console.log(`sync: results written to ${relative(process.cwd(), out)}.json and .txt`)
