@@ -185,7 +185,8 @@ function report (results: Record<string, any>): string {
   const rows = [[`fresh replica catches up ${integer(r.commits)} commits`, `${rate(r.commitsPerSecond)} commits/s (${duration(r.catchupMs)}, ${r.cpuUsPerCommit} µs CPU per commit)`, orbitCatchup(orbit.find(o => o.entries === r.commits))]]
   if (r.everySignatureChecked !== undefined) rows.push(['the same, every signature checked', `${rate(r.everySignatureChecked.commitsPerSecond)} commits/s`, '—'])
   for (const o of orbit.filter(o => o.entries !== r.commits)) rows.push([`fresh replica catches up ${integer(o.entries)} entries`, '—', orbitCatchup(o)])
-  const orbitLatency = orbit.filter(o => o.latency !== undefined).map(o => latency(o.latency!)).join('; ')
+  const timed = orbit.filter(o => o.latency !== undefined)
+  const orbitLatency = timed.map(o => (timed.length > 1 ? `${integer(o.entries)}: ` : '') + latency(o.latency!)).join('; ')
   rows.push(['one commit visible on a connected replica, median', latency(r.latency), orbitLatency === '' ? '—' : orbitLatency])
   const m = results.machine as { cpu: string, cores: number, node: string, commit: string }
   const verdict = (met: boolean): string => met ? 'met' : 'missed'
