@@ -29,6 +29,16 @@ function records (bytes: Buffer): Array<[number, number]> {
   return ranges
 }
 
+/** Runs `fn` with `count` fresh folders, removed after. */
+async function withFolders (count: number, fn: (...paths: string[]) => Promise<void>): Promise<void> {
+  const dirs = Array.from({ length: count }, () => tempDir())
+  try {
+    await fn(...dirs.map(d => d.path))
+  } finally {
+    for (const d of dirs) d.remove()
+  }
+}
+
 async function singles (graph: Graph, from: number, count: number): Promise<void> {
   for (let i = from; i < from + count; i++) await graph.insert([quad(`s${i}`, 'p', `o${i}`)])
 }
@@ -45,10 +55,9 @@ async function reopened (dir: string, check: (graph: Graph) => Promise<void>): P
 }
 
 describe('CommitLog', () => {
-  it('reads back what it appended, and stops at a record cut short at any byte', () => {
-    const dir = tempDir()
-    try {
-      const log = CommitLog.open(logFile(dir.path))
+  it('reads back what it appended, and stops at a record cut short at any byte', async () => {
+    await withFolders(1, async dir => {
+      const log = CommitLog.open(logFile(dir))
       const block = (n: number, size: number): Uint8Array => new Uint8Array(size).fill(n)
       const written = [
         [[block(1, 10)]],
@@ -57,11 +66,11 @@ describe('CommitLog', () => {
       ]
       for (const record of written) log.append(record)
       expect(log.read()).toEqual(written)
-      const whole = readFileSync(logFile(dir.path))
+      const whole = readFileSync(logFile(dir))
       const ends = records(whole).map(([, end]) => end)
       for (let cut = 0; cut < whole.length; cut += cut < 400 ? 1 : 997) {
-        writeFileSync(logFile(dir.path), whole.subarray(0, cut))
-        const cutLog = CommitLog.open(logFile(dir.path))
+        writeFileSync(logFile(dir), whole.subarray(0, cut))
+        const cutLog = CommitLog.open(logFile(dir))
         expect(cutLog.read()).toEqual(written.slice(0, ends.filter(end => end <= cut).length))
         cutLog.close()
       }
@@ -69,139 +78,128 @@ describe('CommitLog', () => {
       expect(log.bytes).toBe(0)
       expect(log.read()).toEqual([])
       log.close()
-    } finally { dir.remove() }
+    })
   })
 
-  it('stops at a record whose checksum does not match its body', () => {
-    const dir = tempDir()
-    try {
-      const log = CommitLog.open(logFile(dir.path))
+  it('stops at a record whose checksum does not match its body', async () => {
+    await withFolders(1, async dir => {
+      const log = CommitLog.open(logFile(dir))
       log.append([[new Uint8Array([1, 2, 3])]])
       log.append([[new Uint8Array([4, 5, 6])]])
       log.append([[new Uint8Array([7, 8, 9])]])
       log.close()
-      const bytes = readFileSync(logFile(dir.path))
+      const bytes = readFileSync(logFile(dir))
       const [, second] = records(bytes)
       bytes[second[1] - 1] ^= 0xff
-      writeFileSync(logFile(dir.path), bytes)
-      const damaged = CommitLog.open(logFile(dir.path))
+      writeFileSync(logFile(dir), bytes)
+      const damaged = CommitLog.open(logFile(dir))
       expect(damaged.read()).toEqual([[[new Uint8Array([1, 2, 3])]]])
       damaged.close()
-    } finally { dir.remove() }
+    })
   })
 })
 
 describe('small writes through the commit log (on-disk store)', () => {
   it('keeps every write reported done across a kill before its group reached SQLite', async () => {
-    const dir = tempDir()
-    const copy = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(2, async (dir, copy) => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 20)
-      expect(statSync(logFile(dir.path)).size).toBeGreaterThan(0)
+      expect(statSync(logFile(dir)).size).toBeGreaterThan(0)
       const heads = await headStrings(graph)
-      killedCopy(dir.path, copy.path)
+      killedCopy(dir, copy)
       const expected = await dump(graph)
       await graph.close()
-      await reopened(copy.path, async again => {
+      await reopened(copy, async again => {
         expect(await dump(again)).toEqual(expected)
         expect(await headStrings(again)).toEqual(heads)
         expect(await again.log({ limit: 100 })).toHaveLength(20)
         await singles(again, 20, 1)
         expect(await again.size()).toBe(21)
       })
-    } finally { dir.remove(); copy.remove() }
+    })
   })
 
   it('commits a group to SQLite on its own soon after its first write, with no read to ask for it', async () => {
-    const dir = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(1, async dir => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 3)
-      expect(statSync(logFile(dir.path)).size).toBeGreaterThan(0)
+      expect(statSync(logFile(dir)).size).toBeGreaterThan(0)
       const start = Date.now()
-      while (statSync(logFile(dir.path)).size > 0) {
+      while (statSync(logFile(dir)).size > 0) {
         if (Date.now() - start > 10_000) throw new Error('the group was not committed within 10 s')
         await new Promise(resolve => setImmediate(resolve))
       }
       await graph.close()
-    } finally { dir.remove() }
+    })
   })
 
   it('applies nothing twice when killed between a group commit and the log being emptied', async () => {
-    const dir = tempDir()
-    const copy = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(2, async (dir, copy) => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 10)
-      const pending = readFileSync(logFile(dir.path))
+      const pending = readFileSync(logFile(dir))
       expect(pending.length).toBeGreaterThan(0)
       // A reader's snapshot commits the group first, and the log is emptied.
       expect(await graph.size()).toBe(10)
-      expect(statSync(logFile(dir.path)).size).toBe(0)
-      killedCopy(dir.path, copy.path)
-      writeFileSync(logFile(copy.path), pending)
+      expect(statSync(logFile(dir)).size).toBe(0)
+      killedCopy(dir, copy)
+      writeFileSync(logFile(copy), pending)
       const heads = await headStrings(graph)
       await graph.close()
-      await reopened(copy.path, async again => {
+      await reopened(copy, async again => {
         expect(await again.size()).toBe(10)
         expect(await headStrings(again)).toEqual(heads)
         expect(await again.log({ limit: 100 })).toHaveLength(10)
       })
-    } finally { dir.remove(); copy.remove() }
+    })
   })
 
   it('drops a last record cut short or damaged: that write was never reported done', async () => {
-    const dir = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(1, async dir => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 4)
       const fourth = (await graph.log({ limit: 1 }))[0].cid.toString()
       await singles(graph, 4, 1)
-      const bytes = readFileSync(logFile(dir.path))
+      const bytes = readFileSync(logFile(dir))
       const last = records(bytes).at(-1)!
       for (const [name, damage] of [
         ['cut', (b: Buffer) => b.subarray(0, last[1] - 3)],
         ['flipped', (b: Buffer) => { const c = Buffer.from(b); c[last[0] + 20] ^= 1; return c }]
       ] as const) {
-        const copy = tempDir()
-        try {
-          killedCopy(dir.path, copy.path)
-          writeFileSync(logFile(copy.path), damage(bytes))
-          await reopened(copy.path, async again => {
+        await withFolders(1, async copy => {
+          killedCopy(dir, copy)
+          writeFileSync(logFile(copy), damage(bytes))
+          await reopened(copy, async again => {
             expect(await again.size(), name).toBe(4)
             expect(await headStrings(again), name).toEqual([fourth])
           })
-        } finally { copy.remove() }
+        })
       }
       await graph.close()
-    } finally { dir.remove() }
+    })
   })
 
   it('stops at a record whose parents are missing (the records before it lost)', async () => {
-    const dir = tempDir()
-    const copy = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(2, async (dir, copy) => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 3)
-      killedCopy(dir.path, copy.path)
+      killedCopy(dir, copy)
       await graph.close()
-      const bytes = readFileSync(logFile(copy.path))
+      const bytes = readFileSync(logFile(copy))
       const [first] = records(bytes)
-      writeFileSync(logFile(copy.path), bytes.subarray(first[1]))
-      await reopened(copy.path, async again => {
+      writeFileSync(logFile(copy), bytes.subarray(first[1]))
+      await reopened(copy, async again => {
         expect(await again.size()).toBe(0)
         expect(await again.heads()).toEqual([])
         await singles(again, 0, 2)
         expect(await again.log({ limit: 10 })).toHaveLength(2)
       })
-    } finally { dir.remove(); copy.remove() }
+    })
   })
 
   it('a write that fails leaves the group as it was, and the writes after it go on', async () => {
-    const dir = tempDir()
-    try {
-      const graph = await openGraph({ path: dir.path })
+    await withFolders(1, async dir => {
+      const graph = await openGraph({ path: dir })
       await singles(graph, 0, 3)
       const heads = await headStrings(graph)
       const log = (graph.backend as unknown as { commitLog: { append: (commits: unknown) => void } }).commitLog
@@ -214,10 +212,10 @@ describe('small writes through the commit log (on-disk store)', () => {
       expect(await graph.size()).toBe(5)
       expect(await graph.log({ limit: 10 })).toHaveLength(5)
       await graph.close()
-      await reopened(dir.path, async again => {
+      await reopened(dir, async again => {
         expect((await dump(again)).some(line => line.includes('failed'))).toBe(false)
         expect(await again.size()).toBe(5)
       })
-    } finally { dir.remove() }
+    })
   })
 })
