@@ -237,11 +237,12 @@ export class Graph extends EventTarget {
   }
 
   /**
-   * Group commit: writes that queue up while one is being stored are signed as a
-   * chain of commits (each the parent of the next) and stored in one transaction,
-   * so concurrent writers share the cost of a transaction. Each write is still its
-   * own signed commit, and none is reported done before its transaction is.
-   * A write with deletes starts a new group, because the tags it removes must be
+   * Batched writes: writes that queue up while one is being stored are signed as a
+   * chain of commits (each the parent of the next) and stored by one `apply`, so
+   * concurrent writers share its cost. Each write is still its own signed commit,
+   * and none is reported done before that `apply` is durable. (The SQLite backend
+   * also groups consecutive small applies into one transaction; see its header.)
+   * A write with deletes starts a new batch, because the tags it removes must be
    * read from the store after the writes before it are applied.
    */
   private async drain (): Promise<void> {
