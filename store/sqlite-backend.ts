@@ -557,7 +557,7 @@ export class SqliteBackend implements Backend {
       fn()
       this.db.exec('COMMIT')
     } catch (err) {
-      this.db.exec('ROLLBACK')
+      try { this.db.exec('ROLLBACK') } catch {} // SQLite may have rolled back already
       this.rolledBack()
       throw err
     }
@@ -652,8 +652,19 @@ export class SqliteBackend implements Backend {
       if (applied.length > 0) this.commitLog.append(applied.map(c => [c.node.bytes, ...c.payloads.map(p => p.bytes)]))
       this.db.exec('RELEASE write')
     } catch (err) {
-      this.db.exec('ROLLBACK TO write')
-      this.db.exec('RELEASE write')
+      try {
+        this.db.exec('ROLLBACK TO write')
+        this.db.exec('RELEASE write')
+      } catch {
+        // SQLite rolled the whole transaction back itself (it may, on a full disk or an
+        // I/O error): the group's earlier writes are now in the log only, which reopening
+        // applies. Until then the store refuses calls, so nothing reads or truncates past them.
+        this.groupOpen = false
+        this.rolledBack()
+        if (opened) throw err
+        this.failure = err as Error
+        throw new StoreWriteError(this.path, this.failure)
+      }
       this.termIds.clear()
       this.headsCache = heads
       this.headsPending = headsPending

@@ -197,6 +197,25 @@ describe('small writes through the commit log (on-disk store)', () => {
     })
   })
 
+  it('refuses calls once SQLite dropped the open group by itself, and reopening loses no write reported done', async () => {
+    await withFolders(1, async dir => {
+      const graph = await openGraph({ path: dir })
+      await singles(graph, 0, 3)
+      const backend = graph.backend as unknown as { db: { exec: (sql: string) => void }, commitLog: { append: (commits: unknown) => void } }
+      const append = backend.commitLog.append
+      // As SQLite does on some I/O errors: the whole transaction is rolled back, not just the statement.
+      backend.commitLog.append = () => { backend.db.exec('ROLLBACK'); throw new Error('disk I/O error') }
+      await expect(graph.insert([quad('lost', 'p', 'o')])).rejects.toMatchObject({ code: 'ERR_STORE_WRITE' })
+      backend.commitLog.append = append
+      await expect(graph.size()).rejects.toMatchObject({ code: 'ERR_STORE_WRITE' })
+      await graph.close()
+      await reopened(dir, async again => {
+        expect(await again.size()).toBe(3)
+        expect(await again.log({ limit: 10 })).toHaveLength(3)
+      })
+    })
+  })
+
   it('a write that fails leaves the group as it was, and the writes after it go on', async () => {
     await withFolders(1, async dir => {
       const graph = await openGraph({ path: dir })
