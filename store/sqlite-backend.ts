@@ -800,7 +800,7 @@ export class SqliteBackend implements Backend {
     const end = (): void => {
       if (!open) return
       open = false
-      this.db.exec('ROLLBACK')
+      try { this.db.exec('ROLLBACK') } catch {} // SQLite may have rolled back already
       this.rolledBack()
     }
     return {
