@@ -3,8 +3,8 @@
  * load, durable commits, reopen, memory), `query` (issue 3: the 14 LUBM queries
  * beside Oxigraph and Comunica), then `sync` (issue 4: two-process catch-up and
  * commit latency beside OrbitDB), which runs as its own process and prints its own
- * table. Options are passed to the core and query sections; `--quick` and
- * `--results DIR` to sync as well.
+ * table. Options are passed to the core and query sections; `--quick`, `--results DIR`
+ * and `--only` (whether it names orbitdb) to sync as well.
  */
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
@@ -16,6 +16,9 @@ const status = await runSections([coreSection, querySection], process.argv.slice
 if (process.argv.includes('--help')) process.exit(status)
 const argv = process.argv.slice(2)
 const syncArgs = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '--results' && argv[i + 1] !== undefined ? [arg, argv[i + 1]] : [])
+// --only without orbitdb leaves OrbitDB out of the sync section too.
+const only = argv[argv.indexOf('--only') + 1]
+if (argv.includes('--only') && only !== undefined && !only.split(',').includes('orbitdb')) syncArgs.push('--orbitdb', '0')
 const sync = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./sync.js', import.meta.url)), ...syncArgs], { stdio: 'inherit' })
 const syncStatus = await new Promise<number>(resolve => sync.once('exit', code => resolve(code ?? 1)))
 process.exitCode = status !== 0 ? status : syncStatus
