@@ -22,7 +22,7 @@ export interface Block<T = unknown> {
  * small commit's node, it costs under half of multiformats' hasher (which makes a
  * Hash object each time).
  */
-function sha256Of (bytes: Uint8Array): Uint8Array {
+export function sha256Of (bytes: Uint8Array): Uint8Array {
   const digest = hash('sha256', bytes, 'buffer')
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
 }

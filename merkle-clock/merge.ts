@@ -27,7 +27,7 @@ import { sameAuthor } from './authenticate.js'
 import { compareCids, type Block } from './block.js'
 import { BadSignatureError, InvalidNodeError, MergeLimitError, MissingBlockError } from './errors.js'
 import type { WriterSet } from './manifest.js'
-import { signatureHolds, verifyNodeContent, verifyPayload, type ClockNode, type Commit } from './node.js'
+import { commitOf, signatureHolds, verifyNodeContent, verifyPayload, type ClockNode, type Commit } from './node.js'
 
 /** Where a merge gets the blocks it lacks: another local graph, a CAR file, or (later) the network. */
 export interface BlockFetcher {
@@ -141,8 +141,7 @@ export async function collectMissing (heads: CID[], options: MergeOptions): Prom
     if (node.value.height !== highest + 1) throw new InvalidNodeError(node.cid, `height ${node.value.height} is not 1 + the highest parent height ${highest}`)
     const payloads: Array<Block<DeltaChunk>> = []
     for (const cid of node.value.payload ?? []) payloads.push(verifyPayload(cid, await fetchBlock(fetch, cid, signal)))
-    const chunks = node.value.delta !== undefined ? [node.value.delta] : payloads.map(p => p.value)
-    commits.push({ node, payloads, chunks })
+    commits.push(commitOf(node, payloads))
   }
   return commits
 }

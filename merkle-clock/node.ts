@@ -112,6 +112,11 @@ export interface CreateCommitOptions {
   encoded?: Array<Block<DeltaChunk>>
 }
 
+/** The commit of a node and its payload blocks (in the node's order): its chunks are inline or the payloads'. */
+export function commitOf (node: Block<ClockNode>, payloads: Array<Block<DeltaChunk>>): Commit {
+  return { node, payloads, chunks: node.value.delta !== undefined ? [node.value.delta] : payloads.map(p => p.value) }
+}
+
 /** Builds and signs a commit over a delta's chunks. */
 export function createCommit (options: CreateCommitOptions): Commit {
   const parents = [...options.parents].sort((a, b) => compareCids(a.cid, b.cid))

@@ -17,7 +17,7 @@ import { evaluateOrUndefined } from './expressions.js'
 import type { AggregateNode, AggregateSpec, FilterSpec, IdNode, MinusNode, OptionalNode, PatternNode, ProjectNode } from './id-plan.js'
 import { runClosure } from './id-paths.js'
 import { joinBuilt, runGroup } from './id-join.js'
-import { Rows } from './id-rows.js'
+import { Rows, rowKey } from './id-rows.js'
 import { BATCH, type RunState, applyFilter, bindingsOf, joinValues, probeOf, resolveSlots } from './id-run.js'
 import { numericLiteral } from './xsd.js'
 import { df } from './terms.js'
@@ -66,9 +66,7 @@ async function * runProject (node: ProjectNode, input: Rows, rs: RunState): Asyn
       const at = out.addEmpty()
       for (const k of node.keep) out.data[at + k] = rows.data[r * w + k]!
       if (seen !== undefined) {
-        let key: string | number
-        if (node.keep.length === 1) key = out.data[at + node.keep[0]!]!
-        else { key = ''; for (const k of node.keep) key += `${out.data[at + k]!},` }
+        const key = rowKey(out.data, at, node.keep)
         if (seen.has(key)) { out.pop(); continue }
         seen.add(key)
       }
@@ -109,9 +107,7 @@ function idAccumulator (spec: AggregateSpec, node: AggregateNode): IdAccumulator
         const at = r * rows.width
         if (variable !== undefined && rows.data[at + variable] === 0) return
         if (seen !== undefined) {
-          let key: string | number
-          if (slots.length === 1) key = rows.data[at + slots[0]!]!
-          else { key = ''; for (const s of slots) key += `${rows.data[at + s]!},` }
+          const key = rowKey(rows.data, at, slots)
           if (seen.has(key)) return
           seen.add(key)
         }
@@ -156,9 +152,7 @@ async function * runAggregate (node: AggregateNode, input: Rows, rs: RunState): 
     }
     for (let r = 0; r < rows.length; r++) {
       const at = r * w
-      let key: string | number
-      if (node.keys.length === 1) key = rows.data[at + node.keys[0]!]!
-      else { key = ''; for (const k of node.keys) key += `${rows.data[at + k]!},` }
+      const key = rowKey(rows.data, at, node.keys)
       let g = groupOf.get(key)
       if (g === undefined) groupOf.set(key, g = newGroup(rows, r))
       for (let a = 0; a < node.aggregates.length; a++) {
@@ -208,15 +202,14 @@ async function * runAggregate (node: AggregateNode, input: Rows, rs: RunState): 
  */
 async function * runMinus (node: MinusNode, input: Rows, rs: RunState): AsyncIterable<Rows> {
   const w = input.width
-  let right = rs.once.get(node) as { rows: Rows, keys: number[], index: Map<string, number[]> } | undefined
+  let right = rs.once.get(node) as { rows: Rows, keys: number[], index: Map<string | number, number[]> } | undefined
   if (right === undefined) {
     const rows = new Rows(w, 64)
     for await (const b of rs.run(node.right, Rows.single(w))) for (let i = 0; i < b.length; i++) rows.copyRow(b, i)
     const keys = [...node.left.certain].filter(v => node.right.certain.has(v))
-    const index = new Map<string, number[]>()
+    const index = new Map<string | number, number[]>()
     for (let i = 0; i < rows.length; i++) {
-      let key = ''
-      for (const k of keys) key += `${rows.data[i * w + k]!},`
+      const key = rowKey(rows.data, i * w, keys)
       const bucket = index.get(key)
       if (bucket === undefined) index.set(key, [i])
       else bucket.push(i)
@@ -229,10 +222,8 @@ async function * runMinus (node: MinusNode, input: Rows, rs: RunState): AsyncIte
     const out = new Rows(w, left.length)
     for (let r = 0; r < left.length; r++) {
       const at = r * w
-      let key = ''
-      for (const k of keys) key += `${left.data[at + k]!},`
       let removed = false
-      for (const i of index.get(key) ?? []) {
+      for (const i of index.get(rowKey(left.data, at, keys)) ?? []) {
         let compatible = true; let shared = false
         for (let k = 0; k < w && compatible; k++) {
           const a = left.data[at + k]!; const b = built.data[i * w + k]!

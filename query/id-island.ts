@@ -9,7 +9,7 @@ import type { Algebra } from 'sparqlalgebrajs'
 import { type Bindings, type EvalContext, checkSignal } from './context.js'
 import { run } from './id-engine.js'
 import { type Island, compileIsland } from './id-plan.js'
-import { Dictionary, LOCAL_BASE, Rows } from './id-rows.js'
+import { Dictionary, LOCAL_BASE, Rows, rowKey } from './id-rows.js'
 import { RunState } from './id-run.js'
 import type { IdAccess } from './source.js'
 import { df } from './terms.js'
@@ -95,9 +95,7 @@ async function * solutionBatches (island: Island, access: IdAccess, ctx: EvalCon
     for (let r = 0; r < rows.length && kept.length < left; r++) {
       const base = r * w
       if (seen !== undefined) {
-        let key: string | number
-        if (out.length === 1) key = rows.data[base + out[0]!]!
-        else { key = ''; for (const s of out) key += `${rows.data[base + s]!},` }
+        const key = rowKey(rows.data, base, out)
         if (seen.has(key)) continue
         seen.add(key)
       }

@@ -76,6 +76,14 @@ export class Rows {
   }
 }
 
+/** A map key for a row's ids at `slots` (DISTINCT, GROUP BY, MINUS): the id itself for one slot, else the ids joined. */
+export function rowKey (data: Uint32Array, at: number, slots: readonly number[]): string | number {
+  if (slots.length === 1) return data[at + slots[0]!]!
+  let key = ''
+  for (const s of slots) key += `${data[at + s]!},`
+  return key
+}
+
 /** A term's key with its language tag as written (the source tells tags apart by case). */
 function exactKey (t: RDF.Term): string {
   return t.termType === 'Literal' && t.language !== '' ? `"${t.value}"@${t.language}` : termKey(t)

@@ -36,7 +36,7 @@ import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import {
-  authenticate, BadSignatureError, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
+  authenticate, BadSignatureError, commitOf, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
 } from '../merkle-clock/index.js'
 import { ProtocolError, StreamEndedError } from './errors.js'
 import { FrameReader, FrameWriter } from './frames.js'
@@ -365,6 +365,5 @@ function assemble (node: Block<ClockNode>, payloads: Array<{ cid: CID, bytes: Ui
   if (links.length !== payloads.length || !links.every((cid, i) => cid.equals(payloads[i].cid))) {
     throw new ProtocolError(`node ${node.cid} arrived without exactly its payload blocks`)
   }
-  const blocks = payloads.map(p => verifyPayload(p.cid, p.bytes))
-  return { node, payloads: blocks, chunks: node.value.delta !== undefined ? [node.value.delta] : blocks.map(b => b.value) }
+  return commitOf(node, payloads.map(p => verifyPayload(p.cid, p.bytes)))
 }

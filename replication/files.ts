@@ -18,7 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { unixfs } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
 import { equalBytes, MAX_BLOCK_BYTES, throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
-import { fileIriCid, HashMismatchError } from '../merkle-clock/index.js'
+import { fileIriCid, HashMismatchError, sha256Of } from '../merkle-clock/index.js'
 import { InvalidFileIriError, ProtocolError } from './errors.js'
 
 export const FILE_IRI_PREFIX = 'ipfs://'
@@ -68,8 +68,7 @@ export function filesNamedIn (chunks: readonly DeltaChunk[]): CID[] {
 export function verifyFileBlock (cid: CID, bytes: Uint8Array): void {
   if (bytes.length > MAX_BLOCK_BYTES) throw new ProtocolError(`file block ${cid} exceeds the block limit`)
   if ((cid.code !== dagPb.code && cid.code !== raw.code) || cid.multihash.code !== sha256.code) throw new ProtocolError(`file block ${cid} is not dag-pb or raw with sha2-256`)
-  const digest = sha256.digest(bytes) as { digest: Uint8Array }
-  if (!equalBytes(digest.digest, cid.multihash.digest)) throw new HashMismatchError(cid)
+  if (!equalBytes(sha256Of(bytes), cid.multihash.digest)) throw new HashMismatchError(cid)
 }
 
 /** The blocks of the file DAG under `root` that `getBlock` has, root first. */

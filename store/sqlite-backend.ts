@@ -28,7 +28,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { compareBytes, throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
-import { cidKey, cidOf, type ClockNode, type Commit } from '../merkle-clock/index.js'
+import { cidKey, cidOf, commitOf, type ClockNode, type Commit } from '../merkle-clock/index.js'
 import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from './backend.js'
 import { CorruptStoreError, DatabaseLockedError, StoreClosedError, StoreWriteError } from './errors.js'
 import { COMMIT_LOG_FILE, CommitLog, type LoggedCommit } from './commit-log.js'
@@ -422,8 +422,7 @@ export class SqliteBackend implements Backend {
     }
     const listed = node.payload ?? []
     if (listed.length !== payloads.length || listed.some((cid, i) => !cid.equals(payloads[i].cid))) bad('a logged commit\'s payload blocks do not match its node')
-    const chunks = node.delta !== undefined ? [node.delta] : payloads.map(p => p.value)
-    return { node: { cid: cidOf(blocks[0]), bytes: blocks[0], value: node }, payloads, chunks }
+    return commitOf({ cid: cidOf(blocks[0]), bytes: blocks[0], value: node }, payloads)
   }
 
   async getMeta (key: string): Promise<string | undefined> {
