@@ -7,6 +7,7 @@
  * with the graph free visits every graph. Each pattern uses the index whose
  * leading positions it binds: s bound → spo, else p bound → pos, else o bound →
  * osp, else spo in full.
+ * Writes: the OR-Set of or-set.ts over these maps (`orSetIndex`).
  * Consistency: `apply` mutates synchronously (with an undo log should it throw),
  * and a scan copies its matches when it starts, so no read sees part of a commit.
  */
@@ -15,6 +16,7 @@ import { throwIfAborted } from '../quad-model/index.js'
 import type { Commit } from '../merkle-clock/index.js'
 import type { Backend, IdPattern, NodeRecord, Reader } from './backend.js'
 import { StoreClosedError } from './errors.js'
+import { applyCommits, type OrSetIndex } from './or-set.js'
 
 type Level3 = Map<number, Map<number, Set<number>>>
 
@@ -67,7 +69,8 @@ export class MemoryBackend implements Backend {
   private readonly termKeys: string[] = ['']
   private readonly nodes = new Map<string, NodeRecord>()
   private readonly nodeList: NodeRecord[] = []
-  private readonly headSet = new Map<string, NodeRecord>()
+  /** Sorted by CID bytes (the OR-Set keeps them so). */
+  private headList: readonly NodeRecord[] = []
   private readonly tags = new Map<string, Set<number>>()
   private readonly tombstones = new Set<string>()
   private readonly graphs = new Map<number, GraphIndex>()
@@ -88,7 +91,7 @@ export class MemoryBackend implements Backend {
 
   async heads (): Promise<NodeRecord[]> {
     this.check()
-    return [...this.headSet.values()].sort((a, b) => compare(a.cid.bytes, b.cid.bytes))
+    return [...this.headList]
   }
 
   async node (cid: CID): Promise<NodeRecord | undefined> { this.check(); return this.nodes.get(cid.toString()) }
@@ -144,10 +147,49 @@ export class MemoryBackend implements Backend {
     throwIfAborted(options.signal)
     const undo: Array<() => void> = []
     try {
-      for (const commit of commits) this.applyOne(commit, undo)
+      applyCommits(this.orSetIndex(undo), commits)
     } catch (err) {
       for (const step of undo.reverse()) step()
       throw err
+    }
+  }
+
+  /** The maps as the OR-Set sees them, each change recorded in `undo` so a failed call leaves nothing applied. */
+  private orSetIndex (undo: Array<() => void>): OrSetIndex {
+    return {
+      nodeSeqs: cids => cids.map(cid => this.nodes.get(cid.toString())?.seq),
+      addNode: commit => {
+        const cid = commit.node.cid
+        const key = cid.toString()
+        for (const b of [commit.node, ...commit.payloads]) {
+          const k = b.cid.toString()
+          if (!this.blocks.has(k)) { this.blocks.set(k, b.bytes); undo.push(() => this.blocks.delete(k)) }
+        }
+        const record: NodeRecord = { cid, height: commit.node.value.height, seq: this.nodeList.length + 1 }
+        this.nodes.set(key, record)
+        this.nodeList.push(record)
+        undo.push(() => { this.nodes.delete(key); this.nodeList.pop() })
+        return record.seq
+      },
+      termIds: keys => keys.map(key => this.termId(key, undo)),
+      addTags: (local, ids, seq) => {
+        for (let i = 0; i < local.length; i += 4) this.addTag(ids[local[i]], ids[local[i + 1]], ids[local[i + 2]], ids[local[i + 3]], seq, undo)
+      },
+      removeTags: (quads, seqs) => {
+        for (let i = 0; i < seqs.length; i++) this.dropTag(quads[i * 4], quads[i * 4 + 1], quads[i * 4 + 2], quads[i * 4 + 3], seqs[i], undo)
+      },
+      hasTombstones: () => this.tombstones.size > 0,
+      putTombstone: (s, p, o, g, tag) => {
+        const t = `${quadKey(s, p, o, g)} ${tag.toString()}`
+        if (!this.tombstones.has(t)) { this.tombstones.add(t); undo.push(() => this.tombstones.delete(t)) }
+      },
+      hasTombstone: (s, p, o, g, tag) => this.tombstones.has(`${quadKey(s, p, o, g)} ${tag.toString()}`),
+      heads: () => this.headList,
+      setHeads: heads => {
+        const before = this.headList
+        this.headList = heads
+        undo.push(() => { this.headList = before })
+      }
     }
   }
 
@@ -175,48 +217,6 @@ export class MemoryBackend implements Backend {
       this.removeQuad(s, p, o, g)
       undo.push(() => { this.tags.set(key, set); this.insertQuad(s, p, o, g) })
     }
-  }
-
-  private applyOne (commit: Commit, undo: Array<() => void>): void {
-    const cid = commit.node.cid
-    const key = cid.toString()
-    if (this.nodes.has(key)) return
-    for (const b of [commit.node, ...commit.payloads]) {
-      const k = b.cid.toString()
-      if (!this.blocks.has(k)) { this.blocks.set(k, b.bytes); undo.push(() => this.blocks.delete(k)) }
-    }
-    const record: NodeRecord = { cid, height: commit.node.value.height, seq: this.nodeList.length + 1 }
-    this.nodes.set(key, record)
-    this.nodeList.push(record)
-    undo.push(() => { this.nodes.delete(key); this.nodeList.pop() })
-    for (const chunk of commit.chunks) {
-      const ids = chunk.t.map(t => this.termId(t, undo))
-      const r = chunk.r
-      for (let i = 0; i < r.length; i += 5) {
-        const tag = chunk.c[r[i + 4]]
-        const tagged = this.nodes.get(tag.toString())
-        const [s, p, o, g] = [ids[r[i]], ids[r[i + 1]], ids[r[i + 2]], ids[r[i + 3]]]
-        if (tagged === undefined) {
-          const t = `${quadKey(s, p, o, g)} ${tag.toString()}`
-          if (!this.tombstones.has(t)) { this.tombstones.add(t); undo.push(() => this.tombstones.delete(t)) }
-        } else {
-          this.dropTag(s, p, o, g, tagged.seq, undo)
-        }
-      }
-      const a = chunk.a
-      for (let i = 0; i < a.length; i += 4) {
-        const [s, p, o, g] = [ids[a[i]], ids[a[i + 1]], ids[a[i + 2]], ids[a[i + 3]]]
-        if (this.tombstones.size > 0 && this.tombstones.has(`${quadKey(s, p, o, g)} ${key}`)) continue
-        this.addTag(s, p, o, g, record.seq, undo)
-      }
-    }
-    for (const parent of commit.node.value.parents) {
-      const k = parent.toString()
-      const head = this.headSet.get(k)
-      if (head !== undefined) { this.headSet.delete(k); undo.push(() => this.headSet.set(k, head)) }
-    }
-    this.headSet.set(key, record)
-    undo.push(() => this.headSet.delete(key))
   }
 
   private matches (pattern: IdPattern): number[] {
@@ -288,10 +288,3 @@ export class MemoryBackend implements Backend {
     this.closed = true
   }
 }
-
-function compare (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i]
-  return a.length - b.length
-}
-
