@@ -1,7 +1,6 @@
 export * from './backend.js'
 export * from './errors.js'
-export { SqliteBackend, SQLITE_STORE_FILE, type SqliteBackendOptions } from './sqlite-backend.js'
-export { CommitLog, COMMIT_LOG_FILE, type LoggedCommit } from './commit-log.js'
+export { SqliteBackend, SQLITE_STORE_FILE, type SqliteBackendOptions, CommitLog, COMMIT_LOG_FILE, type LoggedCommit } from './sqlite/index.js'
 export { MemoryBackend } from './memory-backend.js'
 export { loadOrCreateIdentity, IdentityFileError, IDENTITY_FILE } from './identity.js'
 export { StoreQuadSource, TermCache, type QuadPatternTerms } from './quad-source.js'

@@ -37,7 +37,7 @@ describe('WAL checkpoints on a thread of their own (on-disk store)', () => {
   })
 
   it('closes without waiting on a thread that failed at once (its store file cannot be opened)', async () => {
-    const { Checkpointer } = await import('../../dist/store/checkpointer.js')
+    const { Checkpointer } = await import('../../dist/store/sqlite/checkpointer.js')
     const dir = tempDir()
     try {
       const checkpointer = new Checkpointer(join(dir.path, 'no-such-folder', 'store.sqlite'))

@@ -7,7 +7,7 @@
  * transaction that spans many of them (a *group*) and makes each durable by appending
  * its blocks here: one write call. When the group commits to SQLite, the log is
  * emptied. After a crash, SQLite holds the state up to the last group that committed
- * and the log holds every write reported done since (sqlite-backend.ts replays it).
+ * and the log holds every write reported done since (backend.ts replays it).
  *
  * A record is written with one write call and reported done only after it returned,
  * so it survives the process being killed; a power cut may lose the last records, as

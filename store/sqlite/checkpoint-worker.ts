@@ -6,7 +6,7 @@
  * does not turn its event loop to read any.
  */
 import { workerData } from 'node:worker_threads'
-import { loadSqlite } from './sqlite-load.js'
+import { loadSqlite } from './load.js'
 import { CLOSING, DONE, IDLE, REQUESTED, STATE } from './checkpoint-state.js'
 
 const { file, shared } = workerData as { file: string, shared: SharedArrayBuffer }
