@@ -10,6 +10,8 @@
  * Writes: the OR-Set of or-set.ts over these maps (`orSetIndex`).
  * Consistency: `apply` mutates synchronously (with an undo log should it throw),
  * and a scan copies its matches when it starts, so no read sees part of a commit.
+ * A reader is a snapshot: the first write while it is open gives it a copy of the
+ * index (O(quads), paid only by a write that overlaps a reader).
  */
 import type { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
@@ -58,6 +60,23 @@ function walk3 (index: Level3, a: number | undefined, b: number | undefined, c: 
   }
 }
 
+/** A reader's view: the live index until a write freezes a copy into it. */
+interface View {
+  graphs?: Map<number, GraphIndex>
+  count?: number
+}
+
+function copyLevel3 (index: Level3): Level3 {
+  return new Map([...index].map(([a, l2]) => [a, new Map([...l2].map(([b, l3]) => [b, new Set(l3)]))]))
+}
+
+function copyIndex (index: GraphIndex): GraphIndex {
+  const copy = new GraphIndex()
+  for (const key of ['spo', 'pos', 'osp'] as const) for (const [a, l2] of copyLevel3(index[key])) copy[key].set(a, l2)
+  copy.size = index.size
+  return copy
+}
+
 const quadKey = (s: number, p: number, o: number, g: number): string => `${s} ${p} ${o} ${g}`
 
 export class MemoryBackend implements Backend {
@@ -75,6 +94,8 @@ export class MemoryBackend implements Backend {
   private readonly tombstones = new Set<string>()
   private readonly graphs = new Map<number, GraphIndex>()
   private quadCount = 0
+  /** Open readers; each is frozen (given a copy of the index) before a write changes it under them. */
+  private readonly openViews = new Set<View>()
 
   private check (): void {
     if (this.closed) throw new StoreClosedError()
@@ -145,6 +166,7 @@ export class MemoryBackend implements Backend {
   async apply (commits: readonly Commit[], options: { signal?: AbortSignal } = {}): Promise<void> {
     this.check()
     throwIfAborted(options.signal)
+    this.freezeViews()
     const undo: Array<() => void> = []
     try {
       applyCommits(this.orSetIndex(undo), commits)
@@ -219,10 +241,20 @@ export class MemoryBackend implements Backend {
     }
   }
 
-  private matches (pattern: IdPattern): number[] {
+  /** Gives each open reader not frozen yet the index as it is now, which writes no longer touch. */
+  private freezeViews (): void {
+    for (const view of this.openViews) {
+      if (view.graphs !== undefined) continue
+      view.graphs = new Map([...this.graphs].map(([g, index]) => [g, copyIndex(index)]))
+      view.count = this.quadCount
+      this.openViews.delete(view)
+    }
+  }
+
+  private matches (pattern: IdPattern, index: Map<number, GraphIndex> = this.graphs): number[] {
     const [s, p, o, g] = pattern
     const out: number[] = []
-    const graphs = g === undefined ? [...this.graphs.entries()] : (this.graphs.has(g) ? [[g, this.graphs.get(g)!] as const] : [])
+    const graphs = g === undefined ? [...index.entries()] : (index.has(g) ? [[g, index.get(g)!] as const] : [])
     for (const [gid, graph] of graphs) {
       if (s !== undefined) walk3(graph.spo, s, p, o, (x, y, z) => out.push(x, y, z, gid))
       else if (p !== undefined) walk3(graph.pos, p, o, undefined, (y, z, x) => out.push(x, y, z, gid))
@@ -248,6 +280,10 @@ export class MemoryBackend implements Backend {
       if (released) throw new StoreClosedError()
       this.check()
     }
+    // A snapshot at no cost until a write comes while it is open (freezeViews).
+    const view: View = {}
+    this.openViews.add(view)
+    const graphs = (): Map<number, GraphIndex> => view.graphs ?? this.graphs
     return {
       lookup: async keys => { live(); return keys.map(k => this.termIds.get(k)) },
       resolve: async ids => { live(); return ids.map(id => this.termKeys[id]) },
@@ -256,7 +292,7 @@ export class MemoryBackend implements Backend {
         return {
           async * [Symbol.asyncIterator] () {
             live()
-            const all = self.matches(pattern)
+            const all = self.matches(pattern, graphs())
             for (let i = 0; i < all.length; i += 4096) {
               throwIfAborted(options.signal)
               yield Uint32Array.from(all.slice(i, i + 4096))
@@ -270,17 +306,17 @@ export class MemoryBackend implements Backend {
         const ends = new Uint32Array(patterns.length >> 2)
         const id = (x: number): number | undefined => x === 0 ? undefined : x
         for (let i = 0; i < patterns.length; i += 4) {
-          const found = this.matches([id(patterns[i]), id(patterns[i + 1]), id(patterns[i + 2]), id(patterns[i + 3])])
+          const found = this.matches([id(patterns[i]), id(patterns[i + 1]), id(patterns[i + 2]), id(patterns[i + 3])], graphs())
           const take = limit === undefined ? found.length : Math.min(found.length, limit * 4)
           for (let k = 0; k < take; k++) out.push(found[k])
           ends[i >> 2] = out.length >> 2
         }
         return { quads: Uint32Array.from(out), ends }
       },
-      estimate: async pattern => { live(); return this.matches(pattern).length / 4 },
-      graphs: async () => { live(); return [...this.graphs.keys()] },
-      count: async () => { live(); return this.quadCount },
-      release: () => { released = true }
+      estimate: async pattern => { live(); return this.matches(pattern, graphs()).length / 4 },
+      graphs: async () => { live(); return [...graphs().keys()] },
+      count: async () => { live(); return view.count ?? this.quadCount },
+      release: () => { released = true; this.openViews.delete(view) }
     }
   }
 

@@ -4,8 +4,10 @@ import { Readable } from 'node:stream'
 import * as dagCbor from '@ipld/dag-cbor'
 // The worker-thread import runs only from compiled code (the worker is a .js file
 // beside its module), so this suite loads the build that `npm test` makes first.
-import { openGraph, canImportInWorker, cidOf, factory, type ClockNode, type Graph } from '../../dist/index.js'
-import { tempDir } from './helpers.js'
+import { openGraph, factory, type Graph } from '../../dist/index.js'
+import { canImportInWorker } from '../../dist/store/index.js'
+import { cidOf, type ClockNode } from '../../dist/merkle-clock/index.js'
+import { collect, tempDir } from './helpers.js'
 
 async function sorted (graph: Graph): Promise<string[]> {
   const out: string[] = []
@@ -30,12 +32,12 @@ describe('bulk import in a worker thread (on-disk store)', () => {
       expect(await sorted(disk)).toEqual(await sorted(memory))
       expect((await disk.log())[0].cid.toString()).toBe(String(result.head))
       // Quads arriving in batches went into the store with the commit's tag: deletes find them.
-      const [first] = await Array.fromAsync(disk.match())
+      const [first] = await collect(disk.match())
       expect((await disk.delete([first])).removed).toBe(1)
       await disk.close()
       const reopened = await openGraph({ path: dir.path })
       expect(await reopened.size()).toBe(69_999)
-      expect(await Array.fromAsync(reopened.match(undefined, undefined, factory.literal('12345')))).toHaveLength(1)
+      expect(await collect(reopened.match(undefined, undefined, factory.literal('12345')))).toHaveLength(1)
       await reopened.close()
       // A write this big drops osgp and builds it again at the end: it is there, and the
       // named-graph orderings are not (no quad is in a named graph).
@@ -117,7 +119,7 @@ describe('bulk import in a worker thread (on-disk store)', () => {
       expect(err).toMatchObject({ code: 'ERR_INVALID_RDF', line: 60_001 })
       expect(await graph.size()).toBe(1)
       expect(await graph.heads()).toEqual(before)
-      await graph.insert([(await Array.fromAsync(graph.match()))[0]])
+      await graph.insert([(await collect(graph.match()))[0]])
       expect((await graph.log()).length).toBe(2)
       await graph.close()
     } finally { dir.remove() }

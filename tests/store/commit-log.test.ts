@@ -1,5 +1,5 @@
 /**
- * The commit log (store/commit-log.ts): small writes are durable in it before their
+ * The commit log (store/sqlite/commit-log.ts): small writes are durable in it before their
  * group's SQLite transaction commits, and reopening applies it. A kill is simulated
  * by copying the database folder while the graph is open and idle: the copy holds
  * exactly what a process killed at that moment leaves on disk (the WAL index, -shm,
@@ -8,7 +8,8 @@
 import { describe, it, expect } from 'vitest'
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { CommitLog, COMMIT_LOG_FILE, openGraph, type Graph } from '../../index.js'
+import { openGraph, type Graph } from '../../index.js'
+import { CommitLog, COMMIT_LOG_FILE } from '../../store/index.js'
 import { dump, headStrings, quad, tempDir } from './helpers.js'
 
 const logFile = (dir: string): string => join(dir, COMMIT_LOG_FILE)
