@@ -1,6 +1,6 @@
 /**
  * The storage backend interface: everything the layers above need from storage,
- * narrow enough that an embedded SQL engine (sqlite-backend.ts), plain JavaScript
+ * narrow enough that an embedded SQL engine (sqlite/), plain JavaScript
  * structures (memory-backend.ts) and IndexedDB (a key-value store with compound
  * indexes and transactions) each implement it without the layers above changing.
  *
@@ -9,7 +9,9 @@
  * quadruples. Every pattern of bound and free positions is answered by a range
  * scan over one of six orderings (see ORDERINGS).
  *
- * Semantics every backend implements (the CRDT of merkle-clock/index.ts):
+ * Semantics every backend implements (the CRDT of merkle-clock/index.ts), by driving
+ * the one OR-Set of or-set.ts over its own index; tests/store/backend-compliance.ts
+ * holds every backend to them:
  *   - `apply` stores each commit's blocks, records the node (with its height and a
  *     local sequence number), applies its removals and then its additions, and
  *     makes it a head in place of its parents: all of a call's commits at once or
@@ -18,7 +20,7 @@
  *   - a removal (q, T) deletes tag (q, T); if node T is not applied yet (which a
  *     well-behaved writer never causes) it leaves a tombstone that voids a later
  *     add of (q, T), so the result does not depend on arrival order.
- *   - reads never see part of a commit.
+ *   - reads never see part of a commit, and a reader is a snapshot (`reader`).
  */
 import type { CID } from 'multiformats/cid'
 import type { Commit } from '../merkle-clock/index.js'
