@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { openGraph, type Graph } from '../../index.js'
 import { MemorySource, executeQuery, type QuadSource, type QueryResult } from '../../query/index.js'
-import { joinTuning } from '../../query/id-join.js'
+import { joinTuning } from '../../query/ids/index.js'
 import { EX, quadArb, queryArb, toQuad } from './random-queries.js'
 
 /** The same source with its id access hidden: the term-level evaluator only. */
