@@ -148,7 +148,7 @@ function pushFiltersNode (op: Algebra.Operation): Algebra.Operation {
 async function reorderPatterns (op: Algebra.Operation, source: QuadSource): Promise<Algebra.Operation> {
   const estimates = new Map<Algebra.Pattern, number>()
   const bgps: Algebra.Bgp[] = []
-  // The id-level engine (id-engine.ts) measures its own estimates where it runs: only
+  // The id-level engine (ids/) measures its own estimates where it runs: only
   // BGPs it leaves to the term level (under GRAPH ?g, or FROM) need them here.
   termLevelBgps(op, source.ids === undefined, bgps)
   for (const bgp of bgps) {

@@ -5,10 +5,10 @@
  * Blocking operators (ORDER BY, GROUP, MINUS's right side, a hash join's build
  * side) materialise only what they must.
  *
- * Every operator is first offered to the id-level engine (id-island.ts), which
+ * Every operator is first offered to the id-level engine (ids/), which
  * takes those it covers when the source has id access; the rest run here.
  *
- * Join strategy is read from the planner's annotation (planner.ts, chooseJoins):
+ * Join strategy is read from the planner's annotation (algebra/optimizer.ts, chooseJoins):
  * an index nested-loop join evaluates a BGP or path once per left solution with
  * that solution as its seed; unannotated joins (optimizer off) are hash joins that
  * build on the right side, keyed by the variables both sides can bind.

@@ -1,9 +1,10 @@
 /**
- * GROUP BY and the set functions (§18.5): COUNT, SUM, MIN, MAX, AVG, SAMPLE,
- * GROUP_CONCAT, each with DISTINCT. Groups are keyed by the canonical keys of
- * their group-variable values, so grouping is by RDF term identity as the spec
- * requires. An error inside SUM/AVG makes that aggregate unbound for the group;
- * COUNT, MIN, MAX, SAMPLE and GROUP_CONCAT skip the solutions that error.
+ * The set functions (§18.5): COUNT, SUM, MIN, MAX, AVG, SAMPLE, GROUP_CONCAT,
+ * each with DISTINCT, as accumulators that fold one group's values; both
+ * evaluators group (eval/group.ts on terms, ids/engine.ts on ids) and feed them.
+ * DISTINCT compares by RDF term identity (`sameTermKey`), as the spec requires.
+ * An error inside SUM/AVG makes that aggregate unbound for the group; COUNT, MIN,
+ * MAX, SAMPLE and GROUP_CONCAT skip the solutions that error.
  */
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'

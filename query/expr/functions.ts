@@ -2,7 +2,7 @@
  * SPARQL 1.1 built-in functions on already-evaluated arguments (§17.4): strings
  * with language tags, numerics, dates, hashes, IRI/BNODE/STRDT/STRLANG, UUIDs.
  * Functional forms that need lazy arguments (IF, COALESCE, BOUND, EXISTS, logical
- * operators) live in expressions.ts. Every type error throws ExprError.
+ * operators) live in compile.ts. Every type error throws ExprError.
  */
 import type * as RDF from '@rdfjs/types'
 import { createHash, randomUUID } from 'node:crypto'

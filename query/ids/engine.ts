@@ -1,10 +1,10 @@
 /**
- * The id-level engine: evaluates islands (id-plan.ts) on the source's integer
- * term ids (IdAccess), in batches of rows (id-rows.ts). Every node is evaluated
+ * The id-level engine: evaluates islands (plan.ts) on the source's integer
+ * term ids (IdAccess), in batches of rows (rows.ts). Every node is evaluated
  * *correlated*: given a batch of rows it yields those rows extended with its
- * compatible solutions, so each join is an index nested-loop join (id-join.ts
+ * compatible solutions, so each join is an index nested-loop join (join.ts
  * orders a group's members) and a pattern's lookups for a whole batch go to the
- * source at once (`matchIds`). id-island.ts turns answers into terms.
+ * source at once (`matchIds`). island.ts turns answers into terms.
  *
  * Invariant: the answers are those of the term-level evaluator (tests run both,
  * differentially and on the W3C suites).
@@ -76,7 +76,7 @@ async function * runProject (node: ProjectNode, input: Rows, rs: RunState): Asyn
   }
 }
 
-/** A set function's state over one group: COUNT on ids, the others on terms (aggregates.ts). */
+/** A set function's state over one group: COUNT on ids, the others on terms (expr/aggregates.ts). */
 interface IdAccumulator {
   add: (rows: Rows, r: number, value: RDF.Term | undefined) => void
   result: () => RDF.Term | undefined

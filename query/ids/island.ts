@@ -1,5 +1,5 @@
 /**
- * Islands: the parts of a query the id-level engine evaluates (id-plan.ts says
+ * Islands: the parts of a query the id-level engine evaluates (plan.ts says
  * which). `evaluateIsland` is the term-level evaluator's first question for any
  * operator; an island's answers are turned into RDF/JS terms a batch at a time,
  * with one request to the source for the ids of the whole batch.

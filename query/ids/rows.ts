@@ -1,5 +1,5 @@
 /**
- * Solutions as rows of term ids, for the id-level engine (id-engine.ts).
+ * Solutions as rows of term ids, for the id-level engine (engine.ts).
  *
  * A batch of solutions is a `Rows`: `length` rows of `width` slots in one
  * Uint32Array, one slot per variable of the query part being evaluated; 0 is

@@ -1,5 +1,5 @@
 /**
- * The state of one run of one island (id-plan.ts) and what every node evaluator
+ * The state of one run of one island (plan.ts) and what every node evaluator
  * shares: the source's id access, the ids of the island's constants, the active
  * graph's id, plans and caches for the run, the work counter that lets timers
  * fire, and the helpers that read rows (pattern lookups, VALUES, expressions).
@@ -39,7 +39,7 @@ export type RunNode = (node: IdNode, input: Rows, rs: RunState, lazy: boolean) =
 export class RunState {
   readonly dict: Dictionary
   readonly plans = new Map<GroupNode, Step[]>()
-  /** Members evaluated once for the run (id-join.ts: hash joins and products). */
+  /** Members evaluated once for the run (join.ts: hash joins and products). */
   readonly once = new Map<IdNode, unknown>()
   private readonly compiled = new Map<Algebra.Expression, Compiled>()
   private nodes: number[] | undefined
@@ -61,7 +61,7 @@ export class RunState {
     this.dict = dict
   }
 
-  /** Evaluates a node on rows (id-engine.ts); `lazy` scans a driving pattern as it goes. */
+  /** Evaluates a node on rows (engine.ts); `lazy` scans a driving pattern as it goes. */
   run (node: IdNode, input: Rows, lazy = false): AsyncIterable<Rows> {
     return this.runner(node, input, this, lazy)
   }

@@ -8,8 +8,8 @@
  * an empty result is still a complete document. Terms are written losslessly
  * except in CSV, which is lossy by the spec's design. The writers only read the
  * result; they hold no state between calls.
- * Cost: the bindings writers hold one solution; `writeQuads` builds the whole
- * document (Turtle and JSON-LD group by subject).
+ * Cost: the bindings writers hold one solution; `writeQuads` returns the whole
+ * document as one string.
  */
 export { writeResultsJson } from './json.js'
 export { writeResultsXml } from './xml.js'

@@ -1,5 +1,5 @@
 /**
- * The id-level engine (query/id-engine.ts) against the term-level evaluator: the
+ * The id-level engine (query/ids/) against the term-level evaluator: the
  * same random queries over the same random data (fast-check, fixed seeds) must
  * give the same multiset of solutions over a MemorySource with and without id
  * access, and over the store itself (the in-memory and the SQLite backend), whose
