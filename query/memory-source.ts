@@ -7,7 +7,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import type { IdAccess, QuadChange, QuadPattern, UpdateTarget } from './source.js'
-import { quadKey, termKey } from './terms.js'
+import { quadKey, sameTermKey } from './terms.js'
 import { QueryAbortedError } from './errors.js'
 
 type Position = 'subject' | 'predicate' | 'object' | 'graph'
@@ -39,7 +39,7 @@ export class MemorySource implements UpdateTarget {
     this.quads.set(k, q)
     this.quadIds.set(k, [this.intern(q.subject), this.intern(q.predicate), this.intern(q.object), this.intern(q.graph)])
     for (const pos of POSITIONS) {
-      const tk = termKey(q[pos])
+      const tk = sameTermKey(q[pos])
       let set = this.index[pos].get(tk)
       if (set === undefined) this.index[pos].set(tk, set = new Set())
       set.add(k)
@@ -53,7 +53,7 @@ export class MemorySource implements UpdateTarget {
     this.quads.delete(k)
     this.quadIds.delete(k)
     for (const pos of POSITIONS) {
-      const tk = termKey(stored[pos])
+      const tk = sameTermKey(stored[pos])
       const set = this.index[pos].get(tk)
       set?.delete(k)
       if (set?.size === 0) this.index[pos].delete(tk)
@@ -71,7 +71,7 @@ export class MemorySource implements UpdateTarget {
     for (const pos of POSITIONS) {
       const t = pattern[pos]
       if (t === undefined || t.termType === 'Variable') continue
-      const set = this.index[pos].get(termKey(t))
+      const set = this.index[pos].get(sameTermKey(t))
       if (set === undefined) return []
       if (best === undefined || set.size < best.size) best = set
     }
@@ -100,7 +100,7 @@ export class MemorySource implements UpdateTarget {
     const seen = new Set<string>()
     for (const q of [...this.quads.values()]) {
       if (q.graph.termType === 'DefaultGraph') continue
-      const k = termKey(q.graph)
+      const k = sameTermKey(q.graph)
       if (seen.has(k)) continue
       seen.add(k)
       yield q.graph as RDF.NamedNode | RDF.BlankNode
@@ -108,7 +108,7 @@ export class MemorySource implements UpdateTarget {
   }
 
   private intern (t: RDF.Term): number {
-    const k = termKey(t)
+    const k = sameTermKey(t)
     let id = this.termIdOf.get(k)
     if (id === undefined) {
       id = this.idTerm.length
@@ -146,7 +146,7 @@ export class MemorySource implements UpdateTarget {
 
   /** Id-level access (source.ts, IdAccess), so tests exercise the engine's id path. */
   readonly ids: IdAccess = {
-    termIds: async terms => Uint32Array.from(terms, t => this.termIdOf.get(termKey(t)) ?? 0),
+    termIds: async terms => Uint32Array.from(terms, t => this.termIdOf.get(sameTermKey(t)) ?? 0),
     idTerms: async ids => Array.from(ids, id => this.idTerm[id]!),
     matchIds: async (patterns, options = {}) => {
       if (options.signal?.aborted === true) throw new QueryAbortedError({ cause: options.signal.reason })
@@ -184,7 +184,7 @@ function matches (q: RDF.Quad, pattern: QuadPattern): boolean {
   for (const pos of POSITIONS) {
     const t = pattern[pos]
     if (t === undefined || t.termType === 'Variable') continue
-    if (!t.equals(q[pos]) && termKey(t) !== termKey(q[pos])) return false
+    if (!t.equals(q[pos]) && sameTermKey(t) !== sameTermKey(q[pos])) return false
   }
   return true
 }

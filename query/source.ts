@@ -31,7 +31,7 @@ export interface QuadSource {
   graphs(options?: { signal?: AbortSignal }): AsyncIterable<RDF.NamedNode | RDF.BlankNode>
   /**
    * Optional access by the source's own integer term ids. Where it is present the
-   * engine evaluates what it can (id-engine.ts) on ids and turns only the answers
+   * engine evaluates what it can (ids/) on ids and turns only the answers
    * into RDF/JS terms, as Oxigraph's evaluator works on encoded terms.
    */
   readonly ids?: IdAccess
@@ -78,6 +78,6 @@ export interface UpdateTarget extends QuadSource {
 
 /**
  * Fetches an RDF document for `LOAD <iri>`. The engine ships a loader for `file:`
- * IRIs (load-file.ts); embedders may supply one for other schemes.
+ * IRIs (eval/load-file.ts); embedders may supply one for other schemes.
  */
 export type DocumentLoader = (iri: string, options: { signal?: AbortSignal }) => Promise<RDF.Quad[]>

@@ -1,8 +1,13 @@
 /**
- * RDF term helpers shared by the engine: one data factory, the XSD vocabulary,
- * and `termKey`, the canonical string of a term. Hash joins, DISTINCT and GROUP BY
- * compare terms through their keys, so two terms have the same key exactly when
- * they are the same RDF term (lexical form kept as written).
+ * RDF term helpers shared by every stage of the engine: one data factory, the XSD
+ * vocabulary, and `sameTermKey`, the identity key of a term. Hash joins, DISTINCT
+ * and GROUP BY compare terms through their keys, so two terms have the same key
+ * exactly when `sameTerm` holds: the same RDF term, lexical form kept as written,
+ * language tags compared case-insensitively.
+ *
+ * Not quad-model's `termKey`, the stored form of a term: that one keeps a language
+ * tag's case (it must give back the term as written), writes IRIs bare, and has
+ * no form for variables or quoted triples, which a query's terms may be.
  */
 import type * as RDF from '@rdfjs/types'
 import { DataFactory } from 'rdf-data-factory'
@@ -45,8 +50,8 @@ export const TRUE = df.literal('true', namedNode(xsd.boolean))
 export const FALSE = df.literal('false', namedNode(xsd.boolean))
 export function booleanLiteral (b: boolean): RDF.Literal { return b ? TRUE : FALSE }
 
-/** Canonical string of a term; see the module comment. */
-export function termKey (t: RDF.Term): string {
+/** The identity key of a term: equal keys exactly when `sameTerm` (see the module comment). */
+export function sameTermKey (t: RDF.Term): string {
   switch (t.termType) {
     case 'NamedNode': return '<' + t.value + '>'
     case 'BlankNode': return '_:' + t.value
@@ -56,16 +61,16 @@ export function termKey (t: RDF.Term): string {
       return '"' + t.value + '"^^<' + t.datatype.value + '>'
     case 'DefaultGraph': return ''
     case 'Variable': return '?' + t.value
-    case 'Quad': return '<<' + termKey(t.subject) + ' ' + termKey(t.predicate) + ' ' + termKey(t.object) + '>>'
+    case 'Quad': return '<<' + sameTermKey(t.subject) + ' ' + sameTermKey(t.predicate) + ' ' + sameTermKey(t.object) + '>>'
   }
 }
 
 export function quadKey (q: RDF.BaseQuad): string {
-  return termKey(q.subject) + ' ' + termKey(q.predicate) + ' ' + termKey(q.object) + ' ' + termKey(q.graph)
+  return sameTermKey(q.subject) + ' ' + sameTermKey(q.predicate) + ' ' + sameTermKey(q.object) + ' ' + sameTermKey(q.graph)
 }
 
 export function tripleKey (q: RDF.BaseQuad): string {
-  return termKey(q.subject) + ' ' + termKey(q.predicate) + ' ' + termKey(q.object)
+  return sameTermKey(q.subject) + ' ' + sameTermKey(q.predicate) + ' ' + sameTermKey(q.object)
 }
 
 /** RDF term identity, with language tags compared case-insensitively (RDF 1.1). */
@@ -76,6 +81,13 @@ export function sameTerm (a: RDF.Term, b: RDF.Term): boolean {
     const bl = b as RDF.Literal
     return a.language.toLowerCase() === bl.language.toLowerCase() && a.datatype.value === bl.datatype.value
   }
-  if (a.termType === 'Quad') return termKey(a) === termKey(b)
+  if (a.termType === 'Quad') return sameTermKey(a) === sameTermKey(b)
   return true
+}
+
+/** The key a pattern term binds under, or undefined for a constant. */
+export function varKey (t: RDF.Term): string | undefined {
+  if (t.termType === 'Variable') return t.value
+  if (t.termType === 'BlankNode') return '_:' + t.value
+  return undefined
 }

@@ -33,7 +33,7 @@ class CountingSource implements QuadSource {
   }
 
   estimate (p: QuadPattern): number { return this.inner.estimate(p) }
-  graphs (o?: { signal?: AbortSignal }): AsyncIterable<RDF.NamedNode | RDF.BlankNode> { return this.inner.graphs(o) }
+  graphs (): AsyncIterable<RDF.NamedNode | RDF.BlankNode> { return this.inner.graphs() }
 }
 
 function bigSource (n: number): MemorySource {

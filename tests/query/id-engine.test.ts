@@ -1,5 +1,5 @@
 /**
- * The id-level engine (query/id-engine.ts) against the term-level evaluator: the
+ * The id-level engine (query/ids/) against the term-level evaluator: the
  * same random queries over the same random data (fast-check, fixed seeds) must
  * give the same multiset of solutions over a MemorySource with and without id
  * access, and over the store itself (the in-memory and the SQLite backend), whose
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { openGraph, type Graph } from '../../index.js'
 import { MemorySource, executeQuery, type QuadSource, type QueryResult } from '../../query/index.js'
-import { joinTuning } from '../../query/id-join.js'
+import { joinTuning } from '../../query/ids/index.js'
 import { EX, quadArb, queryArb, toQuad } from './random-queries.js'
 
 /** The same source with its id access hidden: the term-level evaluator only. */

@@ -1,5 +1,5 @@
 /**
- * Reading the W3C SPARQL manifests (../shared/w3c-sparql, see its README): the
+ * Reading the W3C SPARQL manifests (../shared/w3c-sparql or $RHIZOME_W3C_SUITES, see its README): the
  * published base https://w3c.github.io/rdf-tests/ maps to the local folder, every
  * relative IRI resolves against its manifest's URL, and tests are listed in
  * mf:entries order, following mf:include.
@@ -13,7 +13,8 @@ import { parseRdfXml } from './rdfxml.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 export const repoRoot = path.resolve(here, '../..')
-export const suiteRoot = path.resolve(repoRoot, '../shared/w3c-sparql')
+/** The suites' folder: RHIZOME_W3C_SUITES, else ../shared/w3c-sparql beside the checkout (as bench data's RHIZOME_BENCH_DATA). */
+export const suiteRoot = path.resolve(repoRoot, process.env.RHIZOME_W3C_SUITES ?? '../shared/w3c-sparql')
 export const BASE = 'https://w3c.github.io/rdf-tests/'
 
 export const MF = 'http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#'
