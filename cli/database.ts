@@ -9,6 +9,7 @@ import { statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { openGraph, RhizomeError, type Graph } from '../index.js'
 import { InputFileError, NoDatabaseError } from './errors.js'
+import { interrupt } from './interrupt.js'
 
 export interface GlobalOptions {
   db: string
@@ -40,22 +41,16 @@ export async function openExisting (folder: string, signal?: AbortSignal): Promi
 }
 
 /**
- * Runs `fn` on the command's database and closes it after, whatever happens. The
- * first Ctrl-C aborts the operation (a commit is atomic, so nothing half-done is
- * left); a second one kills the process as usual.
+ * Runs `fn` on the command's database and closes it after, whatever happens. Ctrl-C
+ * aborts the operation through `signal` (interrupt.ts; a commit is atomic, so nothing
+ * half-done is left).
  */
 export async function withGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController()
-  const abort = (): void => controller.abort()
-  process.once('SIGINT', abort)
+  const signal = interrupt.signal
+  const graph = await openExisting(databaseFolder(command), signal)
   try {
-    const graph = await openExisting(databaseFolder(command), controller.signal)
-    try {
-      return await fn(graph, controller.signal)
-    } finally {
-      await graph.close()
-    }
+    return await fn(graph, signal)
   } finally {
-    process.off('SIGINT', abort)
+    await graph.close()
   }
 }

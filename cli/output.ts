@@ -4,13 +4,9 @@
  */
 import { once } from 'node:events'
 import { RhizomeError } from '../index.js'
+import { EXIT_FAILED, EXIT_INTERRUPTED, PREFIX } from './status.js'
 
-export const PREFIX = 'rhizome: '
-
-/** Exit statuses: 0 success, 1 a failed operation, 2 bad usage, 130 interrupted (Ctrl-C). */
-export const EXIT_FAILED = 1
-export const EXIT_USAGE = 2
-export const EXIT_INTERRUPTED = 130
+export { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, PREFIX } from './status.js'
 
 /** Writes one line of results to stdout. */
 export function print (line: string): void {
@@ -22,20 +18,6 @@ export async function writeAll (chunks: AsyncIterable<string | Uint8Array>, out:
   for await (const chunk of chunks) {
     if (!out.write(chunk)) await once(out, 'drain')
   }
-}
-
-/**
- * A reader that stops early (`rhizome export | head`) closes the pipe: that is not
- * an error, so the process just ends.
- */
-export function exitQuietlyOnClosedPipe (): void {
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') {
-      reportError(err, false)
-      process.exitCode = EXIT_FAILED
-    }
-    process.exit()
-  })
 }
 
 /** The exit status an operation's error calls for. */

@@ -5,19 +5,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { registerInit } from './commands/init.js'
-import { registerId } from './commands/id.js'
-import { registerImport } from './commands/import.js'
-import { registerExport } from './commands/export.js'
-import { registerHeads } from './commands/heads.js'
-import { registerLog } from './commands/log.js'
-import { registerCount } from './commands/count.js'
-import { registerCar } from './commands/car.js'
-import { registerQuery } from './commands/query.js'
-import { registerUpdate } from './commands/update.js'
-import { registerNetwork } from './commands/network.js'
-import { registerFiles } from './commands/files.js'
-import { PREFIX } from './output.js'
+import { registerCommands } from './commands/index.js'
+import { PREFIX } from './status.js'
 
 /** The package's version: dist/cli/program.js sits two folders below package.json. */
 function packageVersion (): string {
@@ -25,7 +14,26 @@ function packageVersion (): string {
   return json.version
 }
 
-export function createProgram (): Command {
+/** Global options that take a value (so the word after them is not the command). */
+const VALUED = new Set(['--db'])
+
+/**
+ * The command `args` (process.argv without node and the script) runs: its first word
+ * that is not an option; null when only the version is asked for; undefined for help.
+ */
+export function commandOf (args: readonly string[]): string | null | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]
+    if (arg === '--') return args[i + 1]
+    if (arg === '-h' || arg === '--help') return undefined
+    if (arg === '-V' || arg === '--version') return null
+    if (VALUED.has(arg)) i++
+    else if (!arg.startsWith('-')) return arg
+  }
+  return undefined
+}
+
+export async function createProgram (args: readonly string[] = process.argv.slice(2)): Promise<Command> {
   const program = new Command('rhizome')
     .description('Rhizome: a peer-to-peer RDF graph database')
     .version(packageVersion(), '-V, --version', 'print the version')
@@ -38,17 +46,6 @@ export function createProgram (): Command {
       outputError: (text, write) => write(PREFIX + text.replace(/^error: /, ''))
     })
     .showSuggestionAfterError()
-  registerInit(program)
-  registerId(program)
-  registerImport(program)
-  registerExport(program)
-  registerHeads(program)
-  registerLog(program)
-  registerCount(program)
-  registerCar(program)
-  registerQuery(program)
-  registerUpdate(program)
-  registerNetwork(program)
-  registerFiles(program)
+  await registerCommands(program, commandOf(args))
   return program
 }

@@ -1,13 +1,15 @@
 /**
- * The libp2p node a replicator runs on, built with Helia's light constructors so that it
- * holds exactly what Rhizome uses: TCP and WebSocket transports, Noise, Yamux, identify,
- * gossipsub, bitswap, and optionally a private-network key (pnet) and mDNS discovery.
- * Helia's blockstore is the databases' own block store (blockstore.ts).
+ * The libp2p node a replicator runs on: js-libp2p built from exactly the modules Rhizome
+ * uses (TCP and WebSocket transports, Noise, Yamux, identify, gossipsub, optionally a
+ * private-network key and mDNS discovery), inside a Helia node for bitswap. Helia's
+ * blockstore is the databases' own block store (blockstore.ts).
+ *
+ * Helia's node class, bitswap and libp2p router are vendored (vendor/index.js, see
+ * scripts/vendor-helia.mjs for why); `withLibp2p` here does what `@helia/libp2p`'s
+ * `withLibp2pLight` does for a node given its key: it creates libp2p on start with the
+ * Helia node's datastore and user agent, adds libp2p routing and stops libp2p on stop.
  */
 import * as dagCbor from '@ipld/dag-cbor'
-import { createHeliaLight } from 'helia'
-import { withLibp2pLight, type HeliaWithLibp2p } from '@helia/libp2p'
-import { withBitswap } from '@helia/bitswap'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
@@ -17,10 +19,13 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import type { ConnectionGater, PeerId, PeerDiscovery } from '@libp2p/interface'
+import { NotStartedError, type ConnectionGater, type Libp2p, type PeerId, type PeerDiscovery } from '@libp2p/interface'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { userAgent } from 'libp2p/user-agent'
 import { MemoryDatastore } from 'datastore-core'
 import type { Blockstore } from 'interface-blockstore'
 import type { KeyPair } from '../merkle-clock/index.js'
+import { Helia, heliaName, heliaVersion, libp2pRouting, withBitswap } from './vendor/index.js'
 import { MAX_FRAME_BYTES } from './wire.js'
 
 export interface NodeOptions {
@@ -35,7 +40,8 @@ export interface NodeOptions {
 }
 
 export type RhizomeServices = { identify: unknown, pubsub: GossipSub }
-export type RhizomeHelia = HeliaWithLibp2p<RhizomeServices>
+/** A Helia node with its libp2p node (available once started). */
+export type RhizomeHelia = Helia & { libp2p: Libp2p<RhizomeServices> }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
 
@@ -51,8 +57,8 @@ export async function createNode (blockstore: Blockstore, options: NodeOptions, 
     denyDialMultiaddr: () => false
   }
   const peerDiscovery: Array<(components: any) => PeerDiscovery> = options.mdns === true ? [mdns()] : []
-  const helia = createHeliaLight({ blockstore, datastore: new MemoryDatastore(), codecs: [dagCbor] })
-  const withNet = withLibp2pLight(helia, {
+  const helia = new Helia({ name: heliaName, version: heliaVersion, blockstore, datastore: new MemoryDatastore(), codecs: [dagCbor] })
+  const withNet = withLibp2p(helia, {
     privateKey,
     addresses: { listen: options.listen ?? DEFAULT_LISTEN },
     transports: [tcp(), webSockets()],
@@ -72,5 +78,31 @@ export async function createNode (blockstore: Blockstore, options: NodeOptions, 
       })
     }
   })
-  return withBitswap(withNet) as unknown as RhizomeHelia
+  return withBitswap(withNet)
+}
+
+function withLibp2p (helia: Helia, options: Libp2pOptions<RhizomeServices>): RhizomeHelia {
+  let libp2p: Libp2p<RhizomeServices> | undefined
+  Object.defineProperty(helia, 'libp2p', {
+    configurable: true,
+    enumerable: true,
+    get () {
+      if (libp2p === undefined) throw new NotStartedError('the node is not started')
+      return libp2p
+    }
+  })
+  helia.addMixin({
+    name: 'libp2p',
+    start: async () => {
+      libp2p ??= await createLibp2p({
+        ...options,
+        datastore: helia.datastore,
+        nodeInfo: { name: helia.info.name, version: helia.info.version, userAgent: `${helia.info.name}/${helia.info.version} ${userAgent()}` }
+      })
+      if (!helia.hasRouter('libp2p-router')) helia.addRouter(libp2pRouting(libp2p))
+      await libp2p.start()
+    },
+    stop: async () => { await libp2p?.stop() }
+  })
+  return helia as RhizomeHelia
 }

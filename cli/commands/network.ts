@@ -11,6 +11,7 @@ import { Option, type Command } from 'commander'
 import { loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
 import { databaseFolder, folderExists, withGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
+import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
 
 interface NetworkFlags {
@@ -54,15 +55,9 @@ function replicatorOptions (flags: NetworkFlags, folder: string | undefined, lis
 
 /** Resolves on the first Ctrl-C or SIGTERM. */
 async function untilStopped (): Promise<void> {
-  await new Promise<void>(resolve => {
-    const stop = (): void => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
-  })
+  const signal = interrupt.signal
+  if (signal.aborted) return
+  await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
 }
 
 function printAddresses (replicator: Replicator): void {
