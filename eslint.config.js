@@ -84,6 +84,11 @@ export default [
       'rhizome/layers': 'error',
       // `void promise` marks a promise deliberately not awaited (a statement, never a value).
       'no-void': ['error', { allowAsStatement: true }],
+      // `for await (const _ of it) { found = true; break }` is how a lazy async iterable is
+      // asked whether it has a first item without reading the rest.
+      'no-unreachable-loop': 'off',
+      // A labelled break leaves nested scans at a LIMIT without a flag per loop.
+      'no-labels': ['error', { allowLoop: true }]
     }
   },
   {

@@ -13,8 +13,8 @@ import type { CID } from 'multiformats/cid'
 import { CID as CIDParser } from 'multiformats/cid'
 import type * as RDF from '@rdfjs/types'
 import {
-  BlankNodeScope, DeltaBuilder, factory, formatOfPath, parseRdf, quadFromKeys, quadKeys, rdfFormat, serializeRdf,
-  termFromKey, termKey, throwIfAborted, assertStorableQuad, RhizomeError, InvalidRdfError,
+  BlankNodeScope, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat, serializeRdf,
+  termKey, throwIfAborted, assertStorableQuad, RhizomeError,
   type KeyQuad, type RdfFormat, type RdfInput, type Removal
 } from './quad-model/index.js'
 import {
@@ -693,4 +693,3 @@ export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph>
     throw err
   }
 }
-

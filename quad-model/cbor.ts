@@ -21,10 +21,7 @@ export class CborWriter {
     const out = this.out
     const m = major << 5
     if (n < 24) out[this.at++] = m | n
-    else if (n < 0x100) { out[this.at++] = m | 24; out[this.at++] = n }
-    else if (n < 0x10000) { out[this.at++] = m | 25; out[this.at++] = n >>> 8; out[this.at++] = n & 0xff }
-    else if (n < 0x100000000) { out[this.at++] = m | 26; this.uint32(n) }
-    else { out[this.at++] = m | 27; this.uint32(Math.floor(n / 0x100000000)); this.uint32(n >>> 0) }
+    else if (n < 0x100) { out[this.at++] = m | 24; out[this.at++] = n } else if (n < 0x10000) { out[this.at++] = m | 25; out[this.at++] = n >>> 8; out[this.at++] = n & 0xff } else if (n < 0x100000000) { out[this.at++] = m | 26; this.uint32(n) } else { out[this.at++] = m | 27; this.uint32(Math.floor(n / 0x100000000)); this.uint32(n >>> 0) }
   }
 
   private uint32 (n: number): void {

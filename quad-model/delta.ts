@@ -325,7 +325,6 @@ export function encodeChunk (chunk: DeltaChunk): Uint8Array {
   return w.done()
 }
 
-
 function isIndexArray (value: unknown, width: number, bound: number): value is number[] {
   if (!Array.isArray(value) || value.length % width !== 0) return false
   for (const x of value) if (!Number.isInteger(x) || x < 0 || x >= bound) return false

@@ -30,10 +30,19 @@ export class InputReadError extends RhizomeError {
 }
 
 const FORMAT_NAMES: Record<string, RdfFormat> = {
-  nquads: 'nquads', nq: 'nquads', 'n-quads': 'nquads', 'application/n-quads': 'nquads',
-  ntriples: 'ntriples', nt: 'ntriples', 'n-triples': 'ntriples', 'application/n-triples': 'ntriples',
-  turtle: 'turtle', ttl: 'turtle', 'text/turtle': 'turtle',
-  trig: 'trig', 'application/trig': 'trig'
+  nquads: 'nquads',
+  nq: 'nquads',
+  'n-quads': 'nquads',
+  'application/n-quads': 'nquads',
+  ntriples: 'ntriples',
+  nt: 'ntriples',
+  'n-triples': 'ntriples',
+  'application/n-triples': 'ntriples',
+  turtle: 'turtle',
+  ttl: 'turtle',
+  'text/turtle': 'turtle',
+  trig: 'trig',
+  'application/trig': 'trig'
 }
 
 const N3_FORMAT: Record<RdfFormat, string> = { nquads: 'N-Quads', ntriples: 'N-Triples', turtle: 'Turtle', trig: 'TriG' }

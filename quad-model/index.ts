@@ -1,4 +1,5 @@
 export * from './errors.js'
+export type { PostedChunk } from './import-worker.js'
 export * from './terms.js'
 export * from './delta.js'
 export * from './bytes.js'

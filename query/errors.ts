@@ -19,6 +19,7 @@ export type QueryErrorCode =
 export class QueryError extends RhizomeError {
   override name = 'QueryError'
   declare readonly code: QueryErrorCode
+  // eslint-disable-next-line @typescript-eslint/no-useless-constructor -- narrows `code` to the engine's codes
   constructor (code: QueryErrorCode, message: string, options?: ErrorOptions) {
     super(code, message, options)
   }

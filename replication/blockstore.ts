@@ -76,7 +76,6 @@ export class BackendBlockstore implements Blockstore {
     yield * source
   }
 
-  // eslint-disable-next-line require-yield
   async * getAll (): AsyncGenerator<Pair> {
     throw new ProtocolError('listing every block of a database is not supported')
   }

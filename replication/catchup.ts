@@ -270,8 +270,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
       // before the batch is applied, so it keeps sending while this replica applies.
       await new Promise(resolve => setImmediate(resolve))
       await applyPrefix(batchSize)
-    }
-    else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
+    } else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
   }
 
   try {

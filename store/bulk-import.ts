@@ -17,7 +17,7 @@ import {
   AbortedError, InputReadError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
 // The worker's message shapes: a type import, as the worker runs from its own file (below).
-import type { PostedChunk } from '../quad-model/import-worker.js'
+import type { PostedChunk } from '../quad-model/index.js'
 import { createCommit, type Block, type Commit, type Signer } from '../merkle-clock/index.js'
 import type { Backend } from './backend.js'
 

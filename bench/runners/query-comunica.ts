@@ -9,11 +9,11 @@ interface BindingsStream {
 export async function countBindings (stream: BindingsStream, signal: AbortSignal): Promise<number> {
   return await new Promise<number>((resolve, reject) => {
     let n = 0
-    const stop = (): void => { stream.destroy(); reject(signal.reason as Error) }
+    const stop = (): void => { stream.destroy(); reject(signal.reason) }
     if (signal.aborted) { stop(); return }
     signal.addEventListener('abort', stop, { once: true })
     stream.on('data', () => { n++ })
-    stream.on('error', (err) => { signal.removeEventListener('abort', stop); reject(err as Error) })
+    stream.on('error', (err) => { signal.removeEventListener('abort', stop); reject(err) })
     stream.on('end', () => { signal.removeEventListener('abort', stop); resolve(n) })
   })
 }

@@ -53,7 +53,7 @@ async function timed (runQuery: RunQuery, text: string, timeoutMs: number): Prom
   try {
     const count = await Promise.race([
       runQuery(text, controller.signal),
-      new Promise<never>((_resolve, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error)))
+      new Promise<never>((_resolve, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason)))
     ])
     return { ms: since(start), count }
   } finally {

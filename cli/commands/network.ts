@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
+import { createReplicator, loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
 import { databaseFolder, folderExists, withGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
@@ -92,8 +92,7 @@ export function registerNetwork (program: Command): void {
     .argument('<address...>', 'the databases to pin, by address')
     .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
       const folder = databaseFolder(command)
-      const { Replicator } = await import('../../replication/index.js')
-      const replicator = await Replicator.create(replicatorOptions(flags, undefined, undefined))
+      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined))
       const graphs: Graph[] = []
       try {
         for (const address of addresses) {
@@ -116,8 +115,7 @@ export function registerNetwork (program: Command): void {
  */
 export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags): Promise<void> {
   folderExists(folder)
-  const { Replicator } = await import('../../replication/index.js')
-  const replicator = await Replicator.create(replicatorOptions(flags, undefined, []))
+  const replicator = await createReplicator(replicatorOptions(flags, undefined, []))
   try {
     const graph = await openGraph({ path: folder, address, fetch: replicator.manifestFetcher(), create: { exclusive: true } })
     try {

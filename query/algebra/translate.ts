@@ -47,7 +47,11 @@ export function toAlgebra (ast: SparqlJs.Query, text = ''): Algebra.Operation {
 /** Wraps an update's WHERE clause as `SELECT * WHERE …` so it translates like a query. */
 export function whereAsQuery (where: SparqlJs.Pattern[], baseIRI?: string): SparqlJs.SelectQuery {
   return {
-    type: 'query', queryType: 'SELECT', prefixes: {}, base: baseIRI,
-    variables: [new sparqljs.Wildcard()], where
+    type: 'query',
+    queryType: 'SELECT',
+    prefixes: {},
+    base: baseIRI,
+    variables: [new sparqljs.Wildcard()],
+    where
   } as SparqlJs.SelectQuery
 }

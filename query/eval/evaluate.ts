@@ -133,7 +133,6 @@ async function * evalUnion (inputs: Algebra.Operation[], ctx: EvalContext): Asyn
   for (const input of inputs) yield * evaluate(input, ctx)
 }
 
-
 function metadataOf (inputs: Algebra.Operation[]): string[] | undefined {
   return (inputs as Algebra.Operation[] & { algorithms?: string[] }).algorithms
 }

@@ -6,7 +6,7 @@
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
 import type { QuadSource } from '../source.js'
-import { type Bindings, type Dataset, type EvalContext, abortError, checkSignal } from '../context.js'
+import { type Dataset, type EvalContext, abortError, checkSignal } from '../context.js'
 import { parseQuery } from '../parse/index.js'
 import { toAlgebra, optimize, planIgnoresData } from '../algebra/index.js'
 import { evaluate } from './evaluate.js'
@@ -273,4 +273,3 @@ export async function toArray<T> (it: AsyncIterable<T>): Promise<T[]> {
 export function solutionToRecord (s: Solution): Record<string, RDF.Term> {
   return Object.fromEntries(s)
 }
-

@@ -8,9 +8,8 @@
  */
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
-import type { Bindings, EvalContext } from '../context.js'
-import { type Compiled, compileExpression, evaluateOrUndefined } from './compile.js'
-import { ExprError, isStringLiteral, orderTerms } from './operators.js'
+import type { Bindings } from '../context.js'
+import { isStringLiteral, orderTerms } from './operators.js'
 import { df, sameTermKey } from '../terms.js'
 import { numericLiteral, numericValue, promote, type NumericKind } from './xsd.js'
 

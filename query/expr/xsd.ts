@@ -139,7 +139,12 @@ export interface DateTimeValue {
   ms: number
   /** Timezone offset in minutes; undefined when the lexical form has none. */
   tz: number | undefined
-  year: number, month: number, day: number, hour: number, minute: number, second: number
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number
 }
 
 const DATETIME_RE = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(?:\.\d+)?)(Z|[+-]\d{2}:\d{2})?$/
@@ -262,8 +267,7 @@ export function castTo (datatype: string, t: RDF.Term): RDF.Literal | undefined 
       const target = numericKind(datatype)!
       let v: number
       if (num !== undefined) v = num.value
-      else if (src === xsd.boolean) { const b = booleanValue(t); if (b === undefined) return undefined; v = b ? 1 : 0 }
-      else if (isString) {
+      else if (src === xsd.boolean) { const b = booleanValue(t); if (b === undefined) return undefined; v = b ? 1 : 0 } else if (isString) {
         const parsed = parseNumericLexical(t.value, target)
         if (parsed === undefined) return undefined
         return numericLiteral(target, parsed.value)

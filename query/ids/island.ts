@@ -68,7 +68,6 @@ export class Solutions implements AsyncIterable<Bindings> {
   }
 }
 
-
 /** Solutions a batch at a time; `graph` is the active graph, undefined under GRAPH ?g. */
 async function * solutionBatches (island: Island, access: IdAccess, ctx: EvalContext, graph: RDF.Term | undefined): AsyncGenerator<Bindings[]> {
   checkSignal(ctx)

@@ -14,7 +14,7 @@
  * Cost: the order suits the first batch; later batches may differ. Sampling costs
  * a few estimates and capped lookups per member.
  */
-import { type FilterSpec, type GroupNode, type IdNode, type ValuesNode } from './nodes.js'
+import { type GroupNode, type IdNode, type ValuesNode } from './nodes.js'
 import { Rows } from './rows.js'
 import { BATCH, type RunState, SAMPLE, type Step, applyFilter, joinValues, probeOf, valueOf } from './run-state.js'
 

@@ -239,4 +239,3 @@ async function existsAmong (e: ExistsSpec, rows: Rows, rs: RunState): Promise<Ui
   }
   return found
 }
-

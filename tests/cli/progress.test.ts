@@ -45,6 +45,7 @@ describe('ProgressBar', () => {
   it('takes 80 columns for a terminal that reports none', () => {
     const out = terminal(0)
     new ProgressBar(out, { now: () => 0 }).update(1e60)
+    // eslint-disable-next-line no-control-regex -- the bar's output starts with the ANSI erase-line escape
     expect(out.text).toMatch(/^\r\x1b\[Kimporting 1,0{3}(,0{3})+$/)
     expect(out.text.length).toBe('\r\x1b[K'.length + 79)
   })

@@ -57,7 +57,7 @@ describe('storable quads', () => {
     ['a blank predicate', factory.quad(s, factory.blankNode('x') as never, s)],
     ['a literal subject', factory.quad(factory.literal('x') as never, p, s)],
     ['a literal graph', factory.quad(s, p, s, factory.literal('g') as never)],
-    ['a variable', factory.quad(s, p, factory.variable('x') as never)],
+    ['a variable', factory.quad(s, p, factory.variable!('x') as never)],
     ['a bad language tag', factory.quad(s, p, factory.literal('x', 'not a tag'))]
   ]
   it.each(bad)('rejects %s', (_, quad) => {

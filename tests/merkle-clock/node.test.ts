@@ -8,6 +8,7 @@ import fc from 'fast-check'
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import type { MultihashDigest } from 'multiformats'
 import {
   cidOf, createCommit, createManifest, DeltaBuilder, keyPairFromSeed, Signer, verifyNode, WriterSet, type ClockNode
 } from '../../index.js'
@@ -53,7 +54,7 @@ describe('createCommit', () => {
 })
 
 describe('file links', () => {
-  const file = (n: number): string => 'ipfs://' + CID.createV1(0x55, sha256.digest(new TextEncoder().encode(`file ${n}`)) as { code: 0x12, digest: Uint8Array, size: number, bytes: Uint8Array }).toString()
+  const file = (n: number): string => 'ipfs://' + CID.createV1(0x55, sha256.digest(new TextEncoder().encode(`file ${n}`)) as MultihashDigest<0x12>).toString()
 
   it('links the files that added quads name, sorted and distinct, and encodes them like the generic encoder', () => {
     const delta = new DeltaBuilder()

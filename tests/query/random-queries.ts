@@ -67,4 +67,3 @@ export const queryArb = fc.tuple(groupArb, fc.constantFrom('plain', 'distinct', 
     default: return `SELECT * ${g}`
   }
 })
-

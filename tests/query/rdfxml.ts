@@ -42,8 +42,10 @@ export function parseRdfXml (text: string, baseIRI: string): RDF.Quad[] {
     if (parent === undefined || parent.kind === 'property') {
       // A node element.
       const about = attr(tag, RDFNS, 'about'); const nodeId = attr(tag, RDFNS, 'nodeID'); const id = attr(tag, RDFNS, 'ID')
-      const subject: RDF.Quad_Subject = about !== undefined ? df.namedNode(resolve(about, base))
-        : id !== undefined ? df.namedNode(resolve('#' + id, base))
+      const subject: RDF.Quad_Subject = about !== undefined
+        ? df.namedNode(resolve(about, base))
+        : id !== undefined
+          ? df.namedNode(resolve('#' + id, base))
           : df.blankNode(nodeId ?? `rx${bnodes++}`)
       if (iri !== RDFNS + 'Description') quads.push(df.quad(subject, df.namedNode(RDFNS + 'type'), df.namedNode(iri)))
       for (const a of Object.values(tag.attributes)) {

@@ -239,6 +239,7 @@ describe('adversarial peers', () => {
     let flooding = true
     const flood = (async () => {
       await waitFor(() => pubsub.getSubscribers(topic).length >= 1, 'the victim to subscribe')
+      // eslint-disable-next-line no-unmodified-loop-condition -- the test's body sets flooding = false while this loop runs
       for (let i = 0; i < 2000 && flooding; i++) await pubsub.publish(topic, encodeAnnouncement(heads)).catch(() => {})
     })()
     await expectPenalizedAndHonestSync(w)

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { closeAll, converged, dump, mesh, quad, replicas, seeded, waitFor, type Replica } from './helpers.js'
-import type { CID } from '../../index.js'
+import type { CID } from 'multiformats/cid'
 import { topicOf } from '../../replication/index.js'
 
 let nodes: Replica[] = []

@@ -285,6 +285,7 @@ export function describeBackendCompliance (name: string, harness: BackendHarness
       })
     }
 
+    // eslint-disable-next-line no-lone-blocks -- groups the bulk-write cases as the suite's other sections are grouped
     {
       it('supports bulk writes where it offers them: finish applies, abort leaves nothing', async () => {
         await withBackend(async backend => {
