@@ -1,5 +1,6 @@
 /**
- * All of Rhizome's benchmarks in one run, one table per section: `core` (issue 2:
+ * All of Rhizome's benchmarks in one run, one table per section: `startup` (issue 9:
+ * import, CLI and open/close times of dist/), `core` (issue 2:
  * load, durable commits, reopen, memory), `query` (issue 3: the 14 LUBM queries
  * beside Oxigraph and Comunica), then `sync` (issue 4: two-process catch-up and
  * commit latency beside OrbitDB), which runs as its own process and prints its own
@@ -10,9 +11,10 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { coreSection } from './core.js'
 import { querySection } from './query.js'
+import { startupSection } from './startup.js'
 import { runSections } from './harness.js'
 
-const status = await runSections([coreSection, querySection], process.argv.slice(2))
+const status = await runSections([startupSection, coreSection, querySection], process.argv.slice(2))
 if (process.argv.includes('--help')) process.exit(status)
 const argv = process.argv.slice(2)
 const syncArgs = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '--results' && argv[i + 1] !== undefined ? [arg, argv[i + 1]] : [])
