@@ -1,10 +1,16 @@
 /**
  * Rhizome's error base. Every error a caller can meet carries a `code` from a closed
  * set, so callers branch on `err.code` (or `err.name`), never on message text.
- * Each module declares the errors of its own conditions by extending this class.
+ * Each module declares the errors of its own conditions by extending this class;
+ * the codes themselves are listed, with their meaning, in error-codes.ts.
  */
+import type { ErrorCode } from './error-codes.js'
+
+export type { ErrorCode } from './error-codes.js'
+export { ERROR_CODES } from './error-codes.js'
+
 export class RhizomeError extends Error {
-  constructor (readonly code: string, message: string, options?: ErrorOptions) {
+  constructor (readonly code: ErrorCode, message: string, options?: ErrorOptions) {
     super(message, options)
   }
 }
@@ -39,6 +45,18 @@ export class AbortedError extends RhizomeError {
   constructor (message = 'the operation was aborted', options?: ErrorOptions) {
     super('ERR_ABORTED', message, options)
   }
+}
+
+/** The one options shape for anything that can be stopped (the same as libp2p's and Helia's). */
+export interface AbortOptions { signal?: AbortSignal }
+
+/**
+ * The caller's signal combined with a default time limit: whichever fires first
+ * stops the work. A caller's signal never replaces the limit, nor the limit the signal.
+ */
+export function withTimeout (signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs)
+  return signal === undefined ? timeout : AbortSignal.any([signal, timeout])
 }
 
 /** Throws AbortedError when the signal has fired; call it where the data flows. */

@@ -8,7 +8,7 @@ import { RhizomeError } from '../quad-model/index.js'
 export type QueryErrorCode =
   | 'ERR_SPARQL_SYNTAX'
   | 'ERR_SPARQL_UNSUPPORTED'
-  | 'ERR_QUERY_ABORTED'
+  | 'ERR_ABORTED'
   | 'ERR_QUERY_TIMEOUT'
   | 'ERR_RESULT_LIMIT'
   | 'ERR_UPDATE_FAILED'
@@ -44,11 +44,14 @@ export class SparqlUnsupportedError extends QueryError {
   }
 }
 
-/** The caller's signal aborted the work. */
+/**
+ * The caller's signal aborted the work. Its code is every layer's abort code,
+ * ERR_ABORTED, so one check (`err.code === 'ERR_ABORTED'`) catches an abort anywhere.
+ */
 export class QueryAbortedError extends QueryError {
   override name = 'QueryAbortedError'
   constructor (options?: ErrorOptions) {
-    super('ERR_QUERY_ABORTED', 'query aborted', options)
+    super('ERR_ABORTED', 'query aborted', options)
   }
 }
 

@@ -23,6 +23,7 @@ import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/i
 import { multiaddr } from '@multiformats/multiaddr'
 import { TopicValidatorResult, type Message } from '@libp2p/gossipsub'
 import { collectMissing, decodeManifest, MissingBlockError, WriterSet, type BlockFetcher } from '../merkle-clock/index.js'
+import { withTimeout } from '../quad-model/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup, type RoundResult } from './catchup.js'
 import { NoPeersError, PeerBlockedError, ReplicatorStoppedError } from './errors.js'
@@ -173,7 +174,7 @@ export class Replicator extends EventTarget {
    * when the connection drops, unless it is blocked.
    */
   async connect (address: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const connection = await this.node.libp2p.dial(multiaddr(address), { signal: options.signal ?? AbortSignal.timeout(10_000) })
+    const connection = await this.node.libp2p.dial(multiaddr(address), { signal: withTimeout(options.signal, 10_000) })
     await this.node.libp2p.peerStore.merge(connection.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
   }
 
@@ -255,12 +256,12 @@ export class Replicator extends EventTarget {
       get: async (cid, options = {}) => {
         for (const peer of this.node.libp2p.getPeers()) {
           try {
-            const stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal: options.signal ?? AbortSignal.timeout(10_000) })
-            const bytes = await requestManifest(stream, cid, { signal: options.signal ?? AbortSignal.timeout(10_000) })
+            const stream = await this.node.libp2p.dialProtocol(peer, CATCHUP_PROTOCOL, { signal: withTimeout(options.signal, 10_000) })
+            const bytes = await requestManifest(stream, cid, { signal: withTimeout(options.signal, 10_000) })
             if (bytes !== undefined) return decodeManifest(cid, bytes).bytes
           } catch {}
         }
-        return await readBlock(this.node.blockstore, cid, { signal: options.signal ?? AbortSignal.timeout(10_000) })
+        return await readBlock(this.node.blockstore, cid, { signal: withTimeout(options.signal, 10_000) })
       }
     }
   }

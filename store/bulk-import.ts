@@ -14,10 +14,9 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { CID } from 'multiformats/cid'
 import {
-  AbortedError, InputReadError, InvalidRdfError, RhizomeError, type DeltaChunk, type RdfFormat, type RdfInput
+  AbortedError, ERROR_CODES, InputReadError, InvalidRdfError, RhizomeError,
+  type DeltaChunk, type ErrorCode, type PostedChunk, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
-// The worker's message shapes: a type import, as the worker runs from its own file (below).
-import type { PostedChunk } from '../quad-model/index.js'
 import { createCommit, type Block, type Commit, type Signer } from '../merkle-clock/index.js'
 import type { Backend } from './backend.js'
 
@@ -82,7 +81,7 @@ function rebuildError (e: { name: string, code: string, message: string, line?: 
   if (e.code === 'ERR_INVALID_RDF') return new InvalidRdfError(e.message.replace(/^line \d+: /, ''), e.line)
   if (e.code === 'ERR_ABORTED') return new AbortedError(e.message)
   if (e.code === 'ERR_READ_INPUT') return new InputReadError(e.message.replace(/^cannot read the input: /, ''))
-  const err = new RhizomeError(e.code, e.message)
+  const err = new RhizomeError(e.code in ERROR_CODES ? e.code as ErrorCode : 'ERR_IMPORT', e.message)
   err.name = e.name
   return err
 }

@@ -1,0 +1,58 @@
+/**
+ * Every code a RhizomeError can carry, in one closed set the compiler checks: a new
+ * condition is added here first, with the sentence a caller reads, and a misspelt code
+ * anywhere else does not compile. Grouped by the layer that raises them, lowest first.
+ * The sentences are the documentation; `docs/ERRORS.md` is not kept by hand.
+ */
+export const ERROR_CODES = {
+  // quad-model: terms, deltas, formats, aborts
+  ERR_ABORTED: "the operation stopped because its AbortSignal fired (Ctrl-C in the CLI: exit 130); the caller's signal, a timeout and shutdown all end here",
+  ERR_INVALID_RDF: 'the input is not valid RDF (a malformed line, a bad IRI, a variable where a term belongs); nothing of it was committed',
+  ERR_MALFORMED_BLOCK: 'a block or delta does not decode to the documented shape',
+  ERR_QUAD_TOO_LARGE: 'a single quad is larger than one block may be',
+  ERR_UNKNOWN_FORMAT: 'an RDF format name or file extension that Rhizome does not read or write',
+  ERR_READ_INPUT: 'the input stream or file could not be read',
+  ERR_IMPORT: 'the import worker failed for a reason other than the input',
+  // merkle-clock: blocks, nodes, signatures, merges
+  ERR_HASH_MISMATCH: 'a block does not hash to its CID',
+  ERR_BLOCK_TOO_LARGE: 'a block is larger than the block limit',
+  ERR_INVALID_NODE: 'a Merkle-clock node breaks a rule of the clock (links, height, fields)',
+  ERR_BAD_SIGNATURE: 'a node is not signed by the writer it names',
+  ERR_FOREIGN_WRITER: 'a node or write is by a key that is not a writer of the database',
+  ERR_WRONG_DATABASE: 'a node belongs to another database',
+  ERR_MISSING_BLOCK: 'a block could not be fetched',
+  ERR_MERGE_LIMIT: 'a merge needs more new nodes than its limit',
+  ERR_INVALID_KEY: 'a writer key is not a valid did:key',
+  ERR_INVALID_CAR: 'a CAR file is not valid',
+  // store: the materialized quad store and its folder
+  ERR_DATABASE_LOCKED: 'the database folder is in use by another process',
+  ERR_CLOSED: 'the database is closed',
+  ERR_CORRUPT_STORE: 'the store on disk is damaged or of an unknown schema',
+  ERR_STORE_WRITE: 'the store could not write; no write reported done is lost',
+  ERR_IDENTITY_FILE: 'the identity file cannot be read or is not an identity',
+  // query: the SPARQL engine
+  ERR_SPARQL_SYNTAX: 'the query or update is not valid SPARQL 1.1 (the message gives line and column)',
+  ERR_SPARQL_UNSUPPORTED: 'a SPARQL feature Rhizome does not run',
+  ERR_QUERY_TIMEOUT: 'the query ran past its time limit and was stopped',
+  ERR_RESULT_LIMIT: 'the query produced more results than its limit',
+  ERR_UPDATE_FAILED: 'an update could not be applied; nothing of it was committed',
+  ERR_LOAD_FAILED: 'a LOAD could not read or parse its source',
+  ERR_RESULTS_FORMAT: 'results cannot be written in the format asked for',
+  // graph: opening databases and writing
+  ERR_NO_DATABASE: 'no database in the folder (or at the address) given',
+  ERR_DATABASE_EXISTS: 'the folder already holds a database',
+  ERR_DATABASE_MISMATCH: 'the folder holds another database than the one asked for',
+  ERR_NOT_A_WRITER: "this replica's key is not a writer of the database, so it cannot write",
+  // replication: peers and streams
+  ERR_PROTOCOL: 'a peer broke the catch-up or announcement protocol',
+  ERR_STREAM_ENDED: 'a catch-up stream ended before its end frame',
+  ERR_PEER_BLOCKED: 'the peer is blocked for misbehaving',
+  ERR_NO_PEERS: 'no connected peer serves the database',
+  ERR_REPLICATOR_STOPPED: 'replication has stopped',
+  ERR_INVALID_FILE_IRI: 'a file IRI is not ipfs://CID',
+  // cli
+  ERR_INPUT_FILE: 'a file named on the command line cannot be read'
+} as const
+
+/** A RhizomeError's code: one of ERROR_CODES. */
+export type ErrorCode = keyof typeof ERROR_CODES
