@@ -35,4 +35,9 @@ try {
     process.exitCode = exitStatusOf(err)
   }
 }
-if (interrupt.interrupted) process.exitCode = EXIT_INTERRUPTED
+if (interrupt.interrupted) {
+  process.exitCode = EXIT_INTERRUPTED
+  // A command that read standard input leaves it open, which would keep the process
+  // alive until the grace timer; the command is over, so let it go.
+  process.stdin.destroy()
+}
