@@ -1,12 +1,13 @@
 /**
  * The HTTP endpoint half of `rhizome serve`: its options (--http-port, --http-host,
  * --allow-update, --allow-load, --token / RHIZOME_TOKEN, --query-timeout) and starting
- * it beside replication. Prints the endpoint's URL (http://H:P/sparql) on its own line.
+ * it beside replication; serve prints the endpoint's URL (http://H:P/sparql) on its own
+ * line after the multiaddrs.
  * The http layer is loaded only when serve runs.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander'
 import type { Graph } from '../index.js'
-import { print } from './output.js'
+import { PREFIX } from './status.js'
 import { positiveInteger } from './sparql-text.js'
 
 export interface HttpFlags {
@@ -36,18 +37,35 @@ export function httpOptions (command: Command): Command {
     .option('--query-timeout <ms>', 'stop each query or update after this many milliseconds (default 60000)', positiveInteger)
 }
 
-/** Starts the endpoint (unless --no-http) and returns how to stop it. */
-export async function startHttp (graph: Graph, flags: HttpFlags): Promise<() => Promise<void>> {
-  if (flags.http === false) return async () => {}
-  const { HttpEndpoint } = await import('../http/index.js')
-  const endpoint = await HttpEndpoint.start(graph, {
-    port: flags.httpPort,
-    host: flags.httpHost,
-    allowUpdate: flags.allowUpdate === true,
-    allowLoad: flags.allowLoad === true,
-    token: flags.token,
-    timeoutMs: flags.queryTimeout
-  })
-  print(endpoint.url)
-  return async () => { await endpoint.close() }
+export interface RunningHttp {
+  /** The endpoint's URL, or undefined when none runs. */
+  url: string | undefined
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts the endpoint (unless --no-http). A port asked for with --http-port that is in
+ * use fails the command (PortInUseError, naming the port); the default port in use only
+ * warns and serve goes on replicating: two replicas on one machine (two databases, or
+ * tests in parallel) must not stop each other from serving peers.
+ */
+export async function startHttp (graph: Graph, flags: HttpFlags): Promise<RunningHttp> {
+  const none: RunningHttp = { url: undefined, stop: async () => {} }
+  if (flags.http === false) return none
+  const { HttpEndpoint, PortInUseError } = await import('../http/index.js')
+  try {
+    const endpoint = await HttpEndpoint.start(graph, {
+      port: flags.httpPort,
+      host: flags.httpHost,
+      allowUpdate: flags.allowUpdate === true,
+      allowLoad: flags.allowLoad === true,
+      token: flags.token,
+      timeoutMs: flags.queryTimeout
+    })
+    return { url: endpoint.url, stop: async () => { await endpoint.close() } }
+  } catch (err) {
+    if (!(err instanceof PortInUseError) || flags.httpPort !== undefined) throw err
+    process.stderr.write(`${PREFIX}warning: ${err.message}; serving replication only\n`)
+    return none
+  }
 }

@@ -5,9 +5,9 @@
  * service description. Exactly one query or update per request (else 400); the dataset
  * parameters are written into the text (dataset.ts); the endpoint's URL is the base IRI.
  *
- * A query's result streams (stream.ts): headers go out when the engine has its plan, rows
- * as they come. The request's signal carries the timeout and the client's disconnect into
- * the engine, which stops scanning; errors before the first byte get a status, errors
+ * A query's result streams (stream.ts): headers go out with the first row (results.ts
+ * `started`), the rest as they come. The request's signal carries the timeout and the client's disconnect into
+ * the engine, which stops scanning; errors before the first row get a status, errors
  * after it cut the response, which is how HTTP says a body is incomplete.
  */
 import { LoadError, type DocumentLoader } from '../index.js'
@@ -15,7 +15,7 @@ import type { RequestContext } from './context.js'
 import { queryWithDataset, updateWithDataset, type DatasetParams } from './dataset.js'
 import { HttpError } from './errors.js'
 import { decodeText, mediaType, readBody } from './request.js'
-import { resultBody } from './results.js'
+import { chooseType, resultBody, started } from './results.js'
 import { serviceDescription } from './service-description.js'
 import { pipeChunks } from './stream.js'
 import { negotiate } from './negotiate.js'
@@ -76,7 +76,8 @@ function describeService (ctx: RequestContext): void {
 
 async function runQuery (ctx: RequestContext, text: string): Promise<void> {
   const result = await ctx.graph.query(text, { signal: ctx.signal, timeoutMs: ctx.settings.timeoutMs, baseIRI: ctx.endpoint })
-  const body = resultBody(result, ctx.req.headers.accept)
+  chooseType(result.type, ctx.req.headers.accept) // a 406 before any work
+  const body = resultBody(await started(result), ctx.req.headers.accept)
   ctx.res.writeHead(200, { 'content-type': body.contentType, 'cache-control': 'no-store', vary: 'Accept' })
   if (ctx.req.method === 'HEAD') {
     ctx.res.end()

@@ -42,9 +42,36 @@ export function chooseType (kind: QueryResult['type'], accept: string | undefine
   return chosen
 }
 
+/**
+ * Runs a lazy result up to its first row (or its end) and hands back one that replays
+ * that row, then goes on. The response's status is sent only after this, so an error
+ * or timeout before the first row (an aggregate, a sort) still gets its status code
+ * instead of a cut 200.
+ */
+export async function started (result: QueryResult): Promise<QueryResult> {
+  if (result.type === 'boolean') return result
+  const it = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]()
+  const first = await it.next()
+  const replay: AsyncIterable<unknown> = {
+    [Symbol.asyncIterator]: () => {
+      let pending: IteratorResult<unknown> | undefined = first
+      return {
+        next: async () => {
+          if (pending === undefined) return await it.next()
+          const r = pending
+          pending = undefined
+          return r
+        },
+        return: async () => await (it.return?.() ?? Promise.resolve({ done: true as const, value: undefined }))
+      }
+    }
+  }
+  return Object.assign(replay, result.type === 'bindings' ? { type: result.type, variables: result.variables } : { type: result.type }) as QueryResult
+}
+
 export function resultBody (result: QueryResult, accept: string | undefined): Body {
   const type = chooseType(result.type, accept)
-  const charset = type.startsWith('text/') || type.endsWith('+xml') || type.endsWith('json') ? '; charset=utf-8' : ''
   const chunks = result.type === 'quads' ? writeGraph(result, GRAPH_MEDIA_TYPES[type]) : SOLUTION_TYPES[type](result)
-  return { contentType: type + charset, chunks }
+  // Every format offered is text, written as UTF-8.
+  return { contentType: type + '; charset=utf-8', chunks }
 }

@@ -73,6 +73,9 @@ export class HttpEndpoint {
     this.server.keepAliveTimeout = 5_000
   }
 
+  /** Requests running now (those counted against `maxConcurrent`). */
+  get active (): number { return this.running }
+
   /** The port listened on (the one picked when 0 was asked for). */
   get port (): number { return this.bound }
 

@@ -70,13 +70,14 @@ export function registerNetwork (program: Command): void {
     .description('replicate the database with peers and serve a SPARQL endpoint until stopped (Ctrl-C); prints its multiaddrs and the endpoint\'s URL')
     .action(async (flags: NetworkFlags & HttpFlags, command: Command) => {
       await withGraph(command, async graph => {
-        const stopHttp = await startHttp(graph, flags)
+        const http = await startHttp(graph, flags)
         try {
           const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
           printAddresses(replicator)
+          if (http.url !== undefined) print(http.url)
           await untilStopped()
         } finally {
-          await stopHttp()
+          await http.stop()
         }
       })
     })
