@@ -25,8 +25,8 @@ type Operation = { kind: 'query', text: string, dataset: DatasetParams } | { kin
 export async function handleSparql (ctx: RequestContext): Promise<void> {
   const op = await readOperation(ctx)
   if (op.kind === 'describe') return describeService(ctx)
-  if (op.kind === 'query') return await runQuery(ctx, queryWithDataset(op.text, op.dataset))
-  return await runUpdate(ctx, updateWithDataset(op.text, op.dataset))
+  if (op.kind === 'query') return await runQuery(ctx, queryWithDataset(op.text, op.dataset, ctx.endpoint))
+  return await runUpdate(ctx, updateWithDataset(op.text, op.dataset, ctx.endpoint))
 }
 
 function single (params: URLSearchParams, name: string): string | undefined {

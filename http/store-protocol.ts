@@ -8,7 +8,8 @@
  * else 204); POST imports the body into the graph (`graph.import`, one commit); POST to
  * /store without a graph makes a new graph (a fresh urn:uuid IRI) and answers 201 with its
  * IRI in Location; DELETE removes every quad of the graph in one update. Nothing is
- * committed unless the whole body parses.
+ * committed unless the whole body parses. A POST body may also be multipart/form-data of
+ * RDF files, merged in one commit.
  */
 import type * as RDF from '@rdfjs/types'
 import { randomUUID } from 'node:crypto'
@@ -76,10 +77,33 @@ async function get (ctx: RequestContext, graph: RDF.NamedNode | RDF.DefaultGraph
 
 async function body (ctx: RequestContext, graph: RDF.NamedNode | RDF.DefaultGraph): Promise<AsyncIterable<RDF.Quad>> {
   const type = mediaType(ctx.req)
+  const bytes = await readBody(ctx.req, ctx.settings.maxBodyBytes)
+  const into = { graph: graph.termType === 'NamedNode' ? graph : undefined, baseIRI: graph.termType === 'NamedNode' ? graph.value : ctx.endpoint, signal: ctx.signal }
+  if (type === 'multipart/form-data') return await multipart(ctx, bytes, into)
+  return parseRdf(decodeText(ctx.req, bytes), { format: readable(type), ...into })
+}
+
+function readable (type: string): RdfFormat {
   const format = READABLE[type]
-  if (format === undefined) throw new HttpError('ERR_HTTP_MEDIA_TYPE', `cannot read a graph in ${type === '' ? 'a body without Content-Type' : type} (send ${Object.keys(READABLE).join(', ')})`)
-  const text = decodeText(ctx.req, await readBody(ctx.req, ctx.settings.maxBodyBytes))
-  return parseRdf(text, { format, graph: graph.termType === 'NamedNode' ? graph : undefined, baseIRI: graph.termType === 'NamedNode' ? graph.value : ctx.endpoint, signal: ctx.signal })
+  if (format === undefined) throw new HttpError('ERR_HTTP_MEDIA_TYPE', `cannot read a graph in ${type === '' ? 'a body without Content-Type' : type} (send ${Object.keys(READABLE).join(', ')} or multipart/form-data of them)`)
+  return format
+}
+
+/** A multipart/form-data body (GSP §5.5): every file part is RDF, merged into one write. */
+async function multipart (ctx: RequestContext, bytes: Buffer, into: { graph: RDF.NamedNode | undefined, baseIRI: string, signal: AbortSignal }): Promise<AsyncIterable<RDF.Quad>> {
+  let form: FormData
+  try {
+    form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': ctx.req.headers['content-type'] ?? '' } }).formData()
+  } catch (err) {
+    throw new HttpError('ERR_HTTP_BAD_REQUEST', `the multipart body does not parse: ${(err as Error).message}`, {}, { cause: err })
+  }
+  const files: Blob[] = []
+  form.forEach(value => { if (typeof value !== 'string') files.push(value) })
+  const parts: Array<{ format: RdfFormat, text: string }> = []
+  for (const file of files) parts.push({ format: readable(file.type.split(';')[0].trim().toLowerCase()), text: await file.text() })
+  return (async function * () {
+    for (const part of parts) yield * parseRdf(part.text, { format: part.format, ...into })
+  })()
 }
 
 function committed (ctx: RequestContext, status: number, head: { toString: () => string } | undefined, location?: string): void {
