@@ -19,6 +19,8 @@ export interface ServerSettings {
   maxConcurrent: number
   /** Largest request body, in bytes; beyond it 413. */
   maxBodyBytes: number
+  /** The query page's files (YASGUI); default: http/assets beside the built module. */
+  assetsDir?: string
 }
 
 export interface RequestContext {

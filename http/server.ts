@@ -1,6 +1,7 @@
 /**
  * The HTTP endpoint: one node:http server over one Graph, with the SPARQL 1.1 Protocol
- * at /sparql (protocol.ts) and the Graph Store Protocol at /store (store-protocol.ts).
+ * at /sparql (protocol.ts), the Graph Store Protocol at /store (store-protocol.ts) and
+ * a query page at / (page.ts).
  *
  * Safe by default: it listens on loopback; updates are off unless asked for, and when on
  * for a non-loopback address they need a bearer token; LOAD of local files is off; bodies
@@ -17,6 +18,7 @@ import type { RequestContext, ServerSettings } from './context.js'
 import { HttpError, PortInUseError, UnsafeServerError } from './errors.js'
 import { handleSparql } from './protocol.js'
 import { handleStore } from './store-protocol.js'
+import { servePage } from './page.js'
 
 export interface HttpServerOptions extends Partial<ServerSettings> {
   /** Default 7878; 0 picks a free port. */
@@ -117,6 +119,10 @@ export class HttpEndpoint {
         res.end()
         return
       }
+      if (url.pathname === '/' || url.pathname.startsWith('/assets/')) {
+        servePage(ctx)
+        return
+      }
       if (this.running >= settings.maxConcurrent) {
         throw new HttpError('ERR_HTTP_BUSY', `the endpoint is running ${this.running} requests, its limit; try again shortly`, { 'retry-after': '1' })
       }
@@ -124,7 +130,7 @@ export class HttpEndpoint {
       counted = true
       if (url.pathname === '/sparql' || url.pathname === '/sparql/') await handleSparql(ctx)
       else if (url.pathname === '/store') await handleStore(ctx)
-      else throw new HttpError('ERR_HTTP_NOT_FOUND', `nothing at ${url.pathname} (the endpoint is /sparql, the graph store /store)`)
+      else throw new HttpError('ERR_HTTP_NOT_FOUND', `nothing at ${url.pathname} (the endpoint is /sparql, the graph store /store, the query page /)`)
     } catch (err) {
       this.fail(ctx, err)
     } finally {

@@ -1,7 +1,7 @@
 /**
  * `rhizome serve` with its SPARQL endpoint, as a user runs it (the built bin in a child
  * process): it prints its multiaddrs, then http://H:P/sparql; the endpoint answers
- * queries over the folder's database and, with --allow-update, commits updates; a port
+ * queries over the folder's database, serves the query page from the built package and, with --allow-update, commits updates; a port
  * asked for that is in use fails with ERR_PORT_IN_USE naming it; SIGTERM stops it with 0.
  */
 import { createServer } from 'node:net'
@@ -40,6 +40,11 @@ describe('rhizome serve --http-port', () => {
     expect(update.status).toBe(204)
     const count = await fetch(`${url}?query=${encodeURIComponent('SELECT (COUNT(*) AS ?n) { ?s ?p ?o }')}`, { headers: { accept: 'text/csv' } })
     expect(await count.text()).toBe('n\r\n2\r\n')
+    // the built package carries the query page's files (npm run build copies them)
+    const page = await fetch(url.replace(/sparql$/, ''))
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('assets/yasgui.min.js')
+    expect((await fetch(url.replace(/sparql$/, 'assets/yasgui.min.js'))).headers.get('content-type')).toBe('text/javascript; charset=utf-8')
     child.kill('SIGTERM')
     const done = await result
     expect(done.code).toBe(0)
