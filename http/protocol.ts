@@ -84,7 +84,6 @@ async function runQuery (ctx: RequestContext, text: string): Promise<void> {
     return
   }
   await pipeChunks(body.chunks, ctx.res, ctx.signal)
-  ctx.res.end()
 }
 
 /** Checks the token (when the server has one) and that updates are on. */

@@ -109,7 +109,8 @@ export class HttpEndpoint {
   private async handle (graph: Graph, settings: ServerSettings, req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v)
     const controller = new AbortController()
-    res.once('close', () => controller.abort(new RhizomeError('ERR_ABORTED', 'the client closed the connection')))
+    // A response that ended normally also closes; only one cut short aborts the work.
+    res.once('close', () => { if (!res.writableFinished) controller.abort(new RhizomeError('ERR_ABORTED', 'the client closed the connection')) })
     const url = new URL(req.url ?? '/', 'http://endpoint')
     const ctx: RequestContext = { graph, settings, req, res, url, endpoint: this.url, signal: controller.signal }
     let counted = false

@@ -72,7 +72,6 @@ async function get (ctx: RequestContext, graph: RDF.NamedNode | RDF.DefaultGraph
   ctx.res.writeHead(200, { 'content-type': `${type}; charset=utf-8`, vary: 'Accept' })
   if (ctx.req.method === 'HEAD') { ctx.res.end(); return }
   await pipeChunks(writeGraph(ctx.graph.match(null, null, null, graph, { signal: ctx.signal }), GRAPH_MEDIA_TYPES[type]), ctx.res, ctx.signal)
-  ctx.res.end()
 }
 
 async function body (ctx: RequestContext, graph: RDF.NamedNode | RDF.DefaultGraph): Promise<AsyncIterable<RDF.Quad>> {
