@@ -50,6 +50,18 @@ export const ERROR_CODES = {
   ERR_NO_PEERS: 'no connected peer serves the database',
   ERR_REPLICATOR_STOPPED: 'replication has stopped',
   ERR_INVALID_FILE_IRI: 'a file IRI is not ipfs://CID',
+  // http: the SPARQL endpoint (each answered with its HTTP status, http/errors.ts)
+  ERR_HTTP_BAD_REQUEST: 'a malformed request: a bad query or update, parameter or body (400)',
+  ERR_HTTP_UNAUTHORIZED: 'the request lacks the bearer token the endpoint requires (401)',
+  ERR_HTTP_FORBIDDEN: 'the endpoint does not allow this operation, such as an update without --allow-update (403)',
+  ERR_HTTP_NOT_FOUND: 'no such path or graph (404)',
+  ERR_HTTP_METHOD: 'the method is not allowed on this path (405)',
+  ERR_HTTP_NOT_ACCEPTABLE: 'no format the client accepts fits the result (406)',
+  ERR_HTTP_TOO_LARGE: 'the request body is larger than the limit (413)',
+  ERR_HTTP_MEDIA_TYPE: 'the request body has a media type the endpoint does not read (415)',
+  ERR_HTTP_BUSY: 'the endpoint runs as many queries as it may; retry later (503)',
+  ERR_PORT_IN_USE: 'another process listens on the port asked for',
+  ERR_UNSAFE_SERVER: 'server options that are unsafe together, such as updates on a public address without a token',
   // cli
   ERR_INPUT_FILE: 'a file named on the command line cannot be read'
 } as const

@@ -13,6 +13,7 @@ import { databaseFolder, folderExists, withGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
+import { httpOptions, startHttp, type HttpFlags } from '../http.js'
 
 interface NetworkFlags {
   listen?: string[]
@@ -65,13 +66,19 @@ function printAddresses (replicator: Replicator): void {
 }
 
 export function registerNetwork (program: Command): void {
-  networkOptions(program.command('serve'), true)
-    .description('replicate the database with peers until stopped (Ctrl-C); prints its multiaddrs')
-    .action(async (flags: NetworkFlags, command: Command) => {
+  httpOptions(networkOptions(program.command('serve'), true))
+    .description('replicate the database with peers and serve a SPARQL endpoint until stopped (Ctrl-C); prints its multiaddrs and the endpoint\'s URL')
+    .action(async (flags: NetworkFlags & HttpFlags, command: Command) => {
       await withGraph(command, async graph => {
-        const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
-        printAddresses(replicator)
-        await untilStopped()
+        const http = await startHttp(graph, flags)
+        try {
+          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
+          printAddresses(replicator)
+          if (http.url !== undefined) print(http.url)
+          await untilStopped()
+        } finally {
+          await http.stop()
+        }
       })
     })
 

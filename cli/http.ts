@@ -1,0 +1,71 @@
+/**
+ * The HTTP endpoint half of `rhizome serve`: its options (--http-port, --http-host,
+ * --allow-update, --allow-load, --token / RHIZOME_TOKEN, --query-timeout) and starting
+ * it beside replication; serve prints the endpoint's URL (http://H:P/sparql) on its own
+ * line after the multiaddrs.
+ * The http layer is loaded only when serve runs.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander'
+import type { Graph } from '../index.js'
+import { PREFIX } from './status.js'
+import { positiveInteger } from './sparql-text.js'
+
+export interface HttpFlags {
+  httpPort?: number
+  httpHost?: string
+  allowUpdate?: boolean
+  allowLoad?: boolean
+  token?: string
+  queryTimeout?: number
+  http?: boolean
+}
+
+const port = (value: string): number => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0 to 65535)')
+  return n
+}
+
+export function httpOptions (command: Command): Command {
+  return command
+    .option('--http-port <port>', 'the SPARQL endpoint\'s port (default 7878; 0 picks a free one)', port)
+    .option('--http-host <host>', 'the SPARQL endpoint\'s address (default 127.0.0.1)')
+    .option('--no-http', 'serve no SPARQL endpoint, only replication')
+    .option('--allow-update', 'accept SPARQL Update and Graph Store writes (each one signed commit)')
+    .option('--allow-load', 'let SPARQL LOAD read local files')
+    .addOption(new Option('--token <token>', 'a bearer token updates must carry (needed for updates off loopback)').env('RHIZOME_TOKEN'))
+    .option('--query-timeout <ms>', 'stop each query or update after this many milliseconds (default 60000)', positiveInteger)
+}
+
+export interface RunningHttp {
+  /** The endpoint's URL, or undefined when none runs. */
+  url: string | undefined
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts the endpoint (unless --no-http). A port asked for with --http-port that is in
+ * use fails the command (PortInUseError, naming the port); the default port in use only
+ * warns and serve goes on replicating: two replicas on one machine (two databases, or
+ * tests in parallel) must not stop each other from serving peers.
+ */
+export async function startHttp (graph: Graph, flags: HttpFlags): Promise<RunningHttp> {
+  const none: RunningHttp = { url: undefined, stop: async () => {} }
+  if (flags.http === false) return none
+  const { HttpEndpoint, PortInUseError } = await import('../http/index.js')
+  try {
+    const endpoint = await HttpEndpoint.start(graph, {
+      port: flags.httpPort,
+      host: flags.httpHost,
+      allowUpdate: flags.allowUpdate === true,
+      allowLoad: flags.allowLoad === true,
+      token: flags.token,
+      timeoutMs: flags.queryTimeout
+    })
+    return { url: endpoint.url, stop: async () => { await endpoint.close() } }
+  } catch (err) {
+    if (!(err instanceof PortInUseError) || flags.httpPort !== undefined) throw err
+    process.stderr.write(`${PREFIX}warning: ${err.message}; serving replication only\n`)
+    return none
+  }
+}
