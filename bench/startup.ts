@@ -12,8 +12,11 @@
  *   in a fresh process: the first open (cold code paths) and the median of the next
  *   opens and closes of the same database.
  *
+ * - A small import (3 quads) into an on-disk database: the ordinary commit path,
+ *   no worker thread; and the close after it.
+ *
  * Targets from the issue: import ≤ 100 ms, `--version` ≤ 100 ms, `query` ≤ 150 ms,
- * open and close ≤ 10 ms each. They are printed beside the figures, never asserted.
+ * open and close ≤ 10 ms each, a small import ≤ 2 ms. They are printed beside the figures, never asserted.
  */
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -71,7 +74,9 @@ export const startupSection: Section<StartupReport> = {
       { what: 'rhizome query, 100 quads (whole process)', target: 150, runs: [] },
       { what: 'openGraph, existing on-disk db (first in process)', target: 10, runs: [] },
       { what: 'openGraph, existing on-disk db (median of next 9)', target: 10, runs: [] },
-      { what: 'close() after open', target: 10, runs: [] }
+      { what: 'close() after open', target: 10, runs: [] },
+      { what: 'graph.import of 3 quads, on-disk (median of 20)', target: 2, runs: [] },
+      { what: 'close() after 20 small imports', target: 10, runs: [] }
     ]
     const failures: string[] = []
     try {
@@ -103,6 +108,19 @@ export const startupSection: Section<StartupReport> = {
         rows[3].runs.push(opened.first)
         rows[4].runs.push(opened.next)
         rows[5].runs.push(opened.close)
+        const small = await figures(`
+          const { openGraph } = await import(${JSON.stringify(index)})
+          const g = await openGraph({ path: ${JSON.stringify(join(folder, `small-${i}`))} })
+          const times = []
+          for (let i = 0; i < 20; i++) {
+            const text = '<urn:a' + i + '> <urn:p> "1" .\\n<urn:a' + i + '> <urn:p> "2" .\\n<urn:a' + i + '> <urn:p> "3" .\\n'
+            const t = performance.now(); await g.import(text, { format: 'nt' }); times.push(performance.now() - t)
+          }
+          const t = performance.now(); await g.close(); const close = performance.now() - t
+          times.sort((a, b) => a - b)
+          console.log(JSON.stringify({ import: times[10], close }))`, timeoutMs)
+        rows[6].runs.push(small.import)
+        rows[7].runs.push(small.close)
       }
     } catch (err) {
       failures.push(err instanceof Error ? err.message : String(err))

@@ -7,6 +7,7 @@ import { CarReader, CarWriter } from '@ipld/car'
 import type { CID } from 'multiformats/cid'
 import { RhizomeError } from '../quad-model/index.js'
 import type { BlockFetcher } from './merge.js'
+import { decodeManifest } from './manifest.js'
 
 export interface CarSource {
   roots: CID[]
@@ -47,4 +48,17 @@ export async function * writeCar (roots: CID[], blocks: AsyncIterable<{ cid: CID
   })()
   for await (const chunk of out) yield chunk
   await feeding
+}
+
+/** The database address a CAR names: its first root, when that root is a manifest. */
+export async function manifestRoot (car: CarSource): Promise<CID | undefined> {
+  const first = car.roots[0]
+  if (first === undefined) return undefined
+  const bytes = await car.fetch.get(first)
+  if (bytes === undefined) return undefined
+  try {
+    return decodeManifest(first, bytes).cid
+  } catch {
+    return undefined
+  }
 }

@@ -7,7 +7,8 @@
  * is a well-formed node, the database matches, the author is a writer, the node is
  * authentic (its own signature holds, or an authentic node of the same author found
  * in this merge lists it as a parent: authenticate.ts), every parent resolves
- * (locally or from the fetcher) and the height is 1 + the highest parent height. A
+ * (locally or from the fetcher) and the height is 1 + the highest parent height
+ * (causal.ts, the rule catch-up applies too). A
  * node that fails fails the whole merge, so nothing of it is applied.
  *
  * The walk goes from the heads down and follows only the parents of authentic nodes,
@@ -25,7 +26,8 @@ import type { CID } from 'multiformats/cid'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import { sameAuthor } from './authenticate.js'
 import { compareCids, type Block } from './block.js'
-import { BadSignatureError, InvalidNodeError, MergeLimitError, MissingBlockError } from './errors.js'
+import { checkCausalBatch } from './causal.js'
+import { BadSignatureError, MergeLimitError, MissingBlockError } from './errors.js'
 import type { WriterSet } from './manifest.js'
 import { commitOf, signatureHolds, verifyNodeContent, verifyPayload, type ClockNode, type Commit } from './node.js'
 
@@ -128,17 +130,15 @@ export async function collectMissing (heads: CID[], options: MergeOptions): Prom
   }
 
   const order = [...found.values()].sort((a, b) => a.value.height - b.value.height || compareCids(a.cid, b.cid))
+  await checkCausalBatch(order, {
+    db: options.db,
+    writers: options.writers,
+    heightOf: cid => found.get(cid.toString())?.value.height ?? localHeights.get(cid.toString()),
+    signal
+  })
   const commits: Commit[] = []
   for (const node of order) {
     throwIfAborted(signal)
-    let highest = 0
-    for (const parent of node.value.parents) {
-      const key = parent.toString()
-      const h = found.get(key)?.value.height ?? localHeights.get(key)
-      if (h === undefined) throw new MissingBlockError(parent)
-      highest = Math.max(highest, h)
-    }
-    if (node.value.height !== highest + 1) throw new InvalidNodeError(node.cid, `height ${node.value.height} is not 1 + the highest parent height ${highest}`)
     const payloads: Array<Block<DeltaChunk>> = []
     for (const cid of node.value.payload ?? []) payloads.push(verifyPayload(cid, await fetchBlock(fetch, cid, signal)))
     commits.push(commitOf(node, payloads))

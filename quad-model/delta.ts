@@ -370,7 +370,16 @@ function termKind (key: string): TermKind {
   return 'iri'
 }
 
-/** The number of quads a chunk adds and removes. */
-export function chunkSize (chunk: DeltaChunk): { added: number, removed: number } {
-  return { added: chunk.a.length / 4, removed: chunk.r.length / 5 }
+/**
+ * The number of quads a delta's chunks add and remove (four indexes per addition,
+ * five per removal): the one place that knows the arrays' strides.
+ */
+export function countChanges (chunks: Iterable<Pick<DeltaChunk, 'a' | 'r'>>): { added: number, removed: number } {
+  let added = 0
+  let removed = 0
+  for (const chunk of chunks) {
+    added += chunk.a.length / 4
+    removed += chunk.r.length / 5
+  }
+  return { added, removed }
 }

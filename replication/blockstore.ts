@@ -14,7 +14,7 @@ import type { CID } from 'multiformats/cid'
 import type { Blockstore, InputPair, Pair } from 'interface-blockstore'
 import { NotFoundError } from 'interface-store'
 import type { AbortOptions } from '@libp2p/interface'
-import type { Backend } from '../store/index.js'
+import type { ReplicaStore } from './graph.js'
 import { MAX_BLOCK_BYTES } from '../quad-model/index.js'
 import { ProtocolError } from './errors.js'
 
@@ -35,7 +35,7 @@ async function collect (bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable
 
 export class BackendBlockstore implements Blockstore {
   /** @param backends the stores to read, the first also written; a function, since databases come and go */
-  constructor (private readonly backends: () => Backend[]) {}
+  constructor (private readonly backends: () => ReplicaStore[]) {}
 
   async has (cid: CID): Promise<boolean> {
     for (const backend of this.backends()) if (await backend.hasBlock(cid)) return true

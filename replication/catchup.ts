@@ -31,12 +31,11 @@
  * apply. Frames are at most MAX_FRAME_BYTES; a responder that sends more nodes than asked
  * for, blocks out of place, or anything that fails verification is a protocol violation.
  */
-import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
 import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import {
-  authenticate, BadSignatureError, commitOf, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
+  authenticate, BadSignatureError, commitBlocks, commitOf, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
 } from '../merkle-clock/index.js'
 import { ProtocolError, StreamEndedError } from './errors.js'
 import { FrameReader, FrameWriter } from './frames.js'
@@ -76,31 +75,29 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
   let sent = 0
   let more = false
   if (graph !== undefined) {
-    const backend = graph.backend
+    const store = graph.store
+    const get = async (cid: CID): Promise<Uint8Array | undefined> => await store.getBlock(cid)
     if (request.manifest) {
-      const manifest = await backend.getBlock(graph.addressCid)
+      const manifest = await store.getBlock(graph.addressCid)
       if (manifest !== undefined) await writer.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest))
     }
     const max = Math.min(request.max, MAX_NODES_PER_ROUND)
-    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(backend, request.have, { max, signal: options.signal })
+    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(store, request.have, { max, signal: options.signal })
     more = missing.more
     for await (const { cid, bytes: cached } of missing.nodes) {
       throwIfAborted(options.signal)
-      const bytes = cached ?? await backend.getBlock(cid)
+      const bytes = cached ?? await store.getBlock(cid)
       if (bytes === undefined) continue
       await writer.write(encodeBlockFrame(FRAME_NODE, cid, bytes))
       sent++
       if (!mayLinkBlocks(bytes)) continue
-      const node = dagCbor.decode(bytes) as ClockNode
-      const chunks: DeltaChunk[] = node.delta !== undefined ? [node.delta] : []
-      for (const p of node.payload ?? []) {
-        const payload = await backend.getBlock(p)
-        if (payload === undefined) continue
-        await writer.write(encodeBlockFrame(FRAME_PAYLOAD, p, payload))
-        chunks.push(dagCbor.decode(payload))
+      const chunks: DeltaChunk[] = []
+      for await (const block of commitBlocks(get, cid, bytes, options.signal)) {
+        if (block.kind === 'payload') await writer.write(encodeBlockFrame(FRAME_PAYLOAD, block.cid, block.bytes))
+        if (block.chunk !== undefined) chunks.push(block.chunk)
       }
       for (const file of filesNamedIn(chunks)) {
-        for await (const block of fileBlocks(async c => await backend.getBlock(c), file, options.signal)) {
+        for await (const block of fileBlocks(get, file, options.signal)) {
           await writer.write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes))
         }
       }
@@ -249,7 +246,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
     const done = window.splice(0, failure === undefined ? taken : window.length)
     windowBytes -= done.reduce((n, a) => n + a.size, 0)
     if (commits.length > 0) {
-      if (files.length > 0) await graph.backend.putBlocks(files.splice(0))
+      if (files.length > 0) await graph.store.putBlocks(files.splice(0))
       const { applied } = await graph.applyVerified(commits, { signal })
       progress.applied += applied
       options.onProgress?.({ ...progress })
@@ -280,7 +277,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
       if (frame.kind === FRAME_END) {
         await finishCurrent()
         await applyPrefix(window.length)
-        if (files.length > 0) await graph.backend.putBlocks(files.splice(0))
+        if (files.length > 0) await graph.store.putBlocks(files.splice(0))
         if (frame.sent !== progress.received) throw new ProtocolError(`responder reports ${frame.sent} nodes sent, ${progress.received} arrived`)
         await stream.close({ signal }).catch(() => {})
         return { ...progress, more: frame.more }
@@ -311,7 +308,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
         if (current === undefined) throw new ProtocolError('file frame before any node')
         verifyFileBlock(frame.cid, frame.bytes)
         files.push({ cid: frame.cid, bytes: frame.bytes.slice() })
-        if (files.length > 256) await graph.backend.putBlocks(files.splice(0))
+        if (files.length > 256) await graph.store.putBlocks(files.splice(0))
       }
     }
   } catch (err) {
@@ -323,11 +320,11 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
 /** This replica's heads, then commits from its log 1, 2, 4, 8, … back from the newest. */
 export async function haveSummary (graph: ReplicaGraph): Promise<CID[]> {
   const have = await graph.heads()
-  const newest = (await graph.backend.log({ limit: 1 }))[0]
+  const newest = (await graph.store.log({ limit: 1 }))[0]
   if (newest === undefined) return have
   const seen = new Set(have.map(String))
   for (let back = 1; back < newest.seq && have.length < 64; back *= 2) {
-    const [record] = await graph.backend.log({ limit: 1, before: newest.seq - back + 1 })
+    const [record] = await graph.store.log({ limit: 1, before: newest.seq - back + 1 })
     if (record === undefined) break
     if (!seen.has(record.cid.toString())) {
       seen.add(record.cid.toString())

@@ -17,7 +17,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
-import type { Backend } from '../store/index.js'
+import type { ReplicaStore } from './graph.js'
 
 const MINE = 1
 const THEIRS = 2
@@ -84,7 +84,7 @@ const PAGE = 4096
  * first nodes go out after one small read, not after the whole log. Both backends number
  * nodes densely; a gap in the numbering only makes a page shorter.
  */
-async function everything (backend: Backend, max: number, signal?: AbortSignal): Promise<MissingResult> {
+async function everything (backend: ReplicaStore, max: number, signal?: AbortSignal): Promise<MissingResult> {
   const newest = (await backend.log({ limit: 1 }))[0]?.seq ?? 0
   const count = await backend.nodeCount()
   async function * pages (): AsyncGenerator<Missing> {
@@ -104,7 +104,7 @@ async function everything (backend: Backend, max: number, signal?: AbortSignal):
 }
 
 /** The commit nodes reachable from this replica's heads that the requester (holding `theirHeads`) lacks. */
-export async function missingNodes (backend: Backend, theirHeads: CID[], options: { max: number, signal?: AbortSignal, cacheBytes?: number }): Promise<MissingResult> {
+export async function missingNodes (backend: ReplicaStore, theirHeads: CID[], options: { max: number, signal?: AbortSignal, cacheBytes?: number }): Promise<MissingResult> {
   // Blocks read by the walk are kept for the sender up to this many bytes, then read again.
   let cacheLeft = options.cacheBytes ?? 32 * 1024 * 1024
   const heap = new HeightHeap()

@@ -148,7 +148,7 @@ export class Replicator extends EventTarget {
   get databases (): string[] { return [...this.hosted.keys()] }
 
   private async start (): Promise<void> {
-    const blockstore = new BackendBlockstore(() => [...this.hosted.values()].map(h => h.graph.backend))
+    const blockstore = new BackendBlockstore(() => [...this.hosted.values()].map(h => h.graph.store))
     const helia = await createNode(blockstore, this.options, peer => this.isBlocked(peer.toString()))
     await helia.start()
     this.helia = helia
@@ -181,7 +181,7 @@ export class Replicator extends EventTarget {
   /** Starts replicating a database: announcing its heads, answering catch-up for it, pulling from peers. */
   async follow (graph: ReplicaGraph): Promise<void> {
     if (this.hosted.has(graph.address)) return
-    if (await graph.backend.getBlock(graph.addressCid) === undefined) throw new MissingBlockError(graph.addressCid)
+    if (await graph.store.getBlock(graph.addressCid) === undefined) throw new MissingBlockError(graph.addressCid)
     const hosted: Hosted = {
       graph,
       topic: topicOf(graph.address),
@@ -407,7 +407,7 @@ export class Replicator extends EventTarget {
     if (this.stopped || !this.hosted.has(hosted.graph.address)) return
     const unknown: CID[] = []
     try {
-      for (const head of heads) if (await hosted.graph.backend.node(head) === undefined) unknown.push(head)
+      for (const head of heads) if (await hosted.graph.store.node(head) === undefined) unknown.push(head)
     } catch {
       return // the graph closed
     }
@@ -502,7 +502,7 @@ export class Replicator extends EventTarget {
     }
     if (expected !== undefined) {
       for (const head of expected.values()) {
-        if (await hosted.graph.backend.node(head).catch(() => undefined) === undefined) {
+        if (await hosted.graph.store.node(head).catch(() => undefined) === undefined) {
           this.policy.strike(key, `announced head ${head} it does not serve`)
           break
         }
@@ -533,7 +533,7 @@ export class Replicator extends EventTarget {
     const heads: CID[] = []
     for (const [key, head] of hosted.relayed) {
       hosted.relayed.delete(key)
-      if (await hosted.graph.backend.node(head).catch(() => 0) === undefined) heads.push(head)
+      if (await hosted.graph.store.node(head).catch(() => 0) === undefined) heads.push(head)
     }
     if (heads.length === 0 || this.stopped) return
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
@@ -549,7 +549,7 @@ export class Replicator extends EventTarget {
         maxNodes: RELAYED_MAX_NODES,
         endorse: this.options.endorse,
         signal,
-        local: { heightOf: async cid => (await graph.backend.node(cid))?.height },
+        local: { heightOf: async cid => (await graph.store.node(cid))?.height },
         fetch: {
           get: async (cid, options) => {
             const bytes = await readBlock(blockstore, cid, { signal: options?.signal ?? signal })
@@ -558,7 +558,7 @@ export class Replicator extends EventTarget {
           }
         }
       })
-      await graph.merge(heads, { fetch: { get: async cid => gathered.get(cid.toString()) ?? await graph.backend.getBlock(cid) }, signal })
+      await graph.merge(heads, { fetch: { get: async cid => gathered.get(cid.toString()) ?? await graph.store.getBlock(cid) }, signal })
     } catch (err) {
       this.emit('catchup:failed', { peer: 'bitswap', address: graph.address, error: err })
     }

@@ -32,7 +32,7 @@ try {
     }
     const buildMs = now() - start
     const replicator = await graph.replicate({ listen })
-    say({ event: 'ready', address: graph.address, multiaddrs: replicator.multiaddrs, heads: (await graph.heads()).map(String), commits: await graph.backend.nodeCount(), buildMs })
+    say({ event: 'ready', address: graph.address, multiaddrs: replicator.multiaddrs, heads: (await graph.heads()).map(String), commits: await graph.store.nodeCount(), buildMs })
     let next = count
     await commands(async () => {
       const at = now()
@@ -59,7 +59,7 @@ try {
     await caughtUp
     const ms = now() - start
     const cpu = process.cpuUsage(cpuStart)
-    const commits = await graph.backend.nodeCount()
+    const commits = await graph.store.nodeCount()
     // CPU time of the whole process (main thread and verification workers) during catch-up
     const cpuMs = (cpu.user + cpu.system) / 1000
     say({ event: 'caught-up', commits, ms, commitsPerSecond: commits / ms * 1000, manifestMs: opened - connected, quads: await graph.size(), cpuMs })

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { QueryEngine } from '@comunica/query-sparql'
 import { isomorphic } from 'rdf-isomorphic'
 import type * as RDF from '@rdfjs/types'
-import { toArray } from '../../index.js'
+import { toArray } from '../../query/index.js'
 import { serve, type Served } from './helpers.js'
 
 let served: Served

@@ -10,10 +10,9 @@ import fc from 'fast-check'
 import { CID } from 'multiformats/cid'
 import * as dagCbor from '@ipld/dag-cbor'
 import { sha256 } from 'multiformats/hashes/sha2'
-import {
-  authenticate, collectMissing, createCommit, createManifest, encodeBlock, encodeDelta, keyPairFromSeed, quadKeys,
-  signatureHolds, Signer, WriterSet, factory, type Block, type ClockNode, type Commit, type Endorsable
-} from '../../index.js'
+import { keyPairFromSeed, factory } from '../../index.js'
+import { authenticate, collectMissing, createCommit, createManifest, encodeBlock, signatureHolds, Signer, WriterSet, type Block, type ClockNode, type Commit, type Endorsable } from '../../merkle-clock/index.js'
+import { encodeDelta, quadKeys } from '../../quad-model/index.js'
 
 // ---------------------------------------------------------------------------------------
 // The rule on synthetic nodes: authors are small numbers, signatures a flag per node.

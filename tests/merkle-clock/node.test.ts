@@ -9,9 +9,9 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import type { MultihashDigest } from 'multiformats'
-import {
-  cidOf, createCommit, createManifest, DeltaBuilder, keyPairFromSeed, Signer, verifyNode, WriterSet, type ClockNode
-} from '../../index.js'
+import { keyPairFromSeed } from '../../index.js'
+import { cidOf, createCommit, createManifest, Signer, verifyNode, WriterSet, type ClockNode } from '../../merkle-clock/index.js'
+import { DeltaBuilder } from '../../quad-model/index.js'
 
 const keys = keyPairFromSeed(new Uint8Array(32).fill(7))
 const signer = new Signer(keys)

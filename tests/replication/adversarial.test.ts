@@ -10,7 +10,9 @@ import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { lpStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
-import { createCommit, encodeBlock, encodeDelta, openGraph, quadKeys, Signer, writerId, type ClockNode, type Graph, type KeyPair } from '../../index.js'
+import { openGraph, writerId, type Graph, type KeyPair } from '../../index.js'
+import { createCommit, encodeBlock, Signer, type ClockNode } from '../../merkle-clock/index.js'
+import { encodeDelta, quadKeys } from '../../quad-model/index.js'
 import { CATCHUP_PROTOCOL, topicOf, type ReplicatorOptions } from '../../replication/index.js'
 import { decodeRequest, encodeAnnouncement, encodeBlockFrame, encodeEndFrame, FRAME_NODE, MAX_FRAME_BYTES } from '../../replication/wire.js'
 import { closeAll, converged, dump, LOOPBACK, quad, seeded, seededKey, waitFor, type Replica } from './helpers.js'
@@ -74,7 +76,7 @@ async function respond (stream: Stream, frames: Uint8Array[]): Promise<void> {
 
 async function headBlock (graph: Graph): Promise<{ cid: CID, bytes: Uint8Array, value: ClockNode }> {
   const cid = (await graph.heads())[0]
-  const bytes = await graph.backend.getBlock(cid) as Uint8Array
+  const bytes = await graph.store.getBlock(cid) as Uint8Array
   return { cid, bytes, value: dagCbor.decode(bytes) }
 }
 
@@ -137,9 +139,9 @@ describe('adversarial peers', () => {
     await victim.replicator.connect(adversary.replicator.multiaddrs[0])
     await waitFor(() => victim.replicator.isBlocked(adversary.replicator.peerId), 'the adversary to be blocked')
     expect(failures).toContain('ERR_BAD_SIGNATURE')
-    expect(await victim.graph.backend.node(chain[0].cid)).toBeDefined()
-    expect(await victim.graph.backend.node(chain[1].cid)).toBeDefined()
-    expect(await victim.graph.backend.node(chain[2].cid)).toBeUndefined()
+    expect(await victim.graph.store.node(chain[0].cid)).toBeDefined()
+    expect(await victim.graph.store.node(chain[1].cid)).toBeDefined()
+    expect(await victim.graph.store.node(chain[2].cid)).toBeUndefined()
   })
 
   it('a rogue writer\'s bad signature endorsed by its own next commit is accepted: it could have signed it', async () => {
@@ -153,8 +155,8 @@ describe('adversarial peers', () => {
     })
     const { victim, adversary } = w
     await victim.replicator.connect(adversary.replicator.multiaddrs[0])
-    await waitFor(async () => sent.length === 2 && await victim.graph.backend.node(sent[1]) !== undefined, 'the endorsed pair to be applied', { graphs: [victim.graph] })
-    expect(await victim.graph.backend.node(sent[0])).toBeDefined()
+    await waitFor(async () => sent.length === 2 && await victim.graph.store.node(sent[1]) !== undefined, 'the endorsed pair to be applied', { graphs: [victim.graph] })
+    expect(await victim.graph.store.node(sent[0])).toBeDefined()
     expect(victim.replicator.isBlocked(adversary.replicator.peerId)).toBe(false)
   })
 

@@ -109,7 +109,7 @@ describe('replication under faults', () => {
     await mesh(nodes)
     await waitFor(() => cut, 'the cut')
     await waitFor(() => fresh.replicator.ipfs.libp2p.getConnections().length === 0, 'the connection to close')
-    const kept = await fresh.graph.backend.nodeCount()
+    const kept = await fresh.graph.store.nodeCount()
     expect(kept).toBeGreaterThanOrEqual(300)
     expect(kept).toBeLessThan(1_500)
     received.length = 0

@@ -81,7 +81,7 @@ describe('IPFS interop and files', () => {
     await waitFor(async () => await converged([writer.graph, reader.graph]), 'the reader to catch up', { graphs: [reader.graph] })
     expect(await dump(reader.graph)).toEqual(await dump(writer.graph))
     // the file's blocks came with the commit: the reader has the root locally
-    expect(await reader.graph.backend.hasBlock(fileCid(iri))).toBe(true)
+    expect(await reader.graph.store.hasBlock(fileCid(iri))).toBe(true)
     await writer.graph.close()
     expect(await bytesOf(reader.graph.catFile(iri))).toBe(content)
     const helia = await stockHelia()

@@ -12,9 +12,9 @@ const built = fileURLToPath(new URL('../../dist/replication/verify-pool.js', imp
 describe('signature pool', () => {
   it('checks signatures on worker threads', async () => {
     expect(existsSync(built), 'dist/ is built by `npm test` (tsc) before vitest').toBe(true)
-    const core = await import('../../dist/index.js')
     const { VerifierPool, inlineChecker } = await import('../../dist/replication/verify-pool.js')
-    const { createManifest, createCommit, encodeDelta, encodeBlock, generateKeyPair, Signer, quadKeys, factory, signatureHolds } = core
+    const { createManifest, createCommit, encodeBlock, generateKeyPair, Signer, signatureHolds } = await import('../../dist/merkle-clock/index.js')
+    const { encodeDelta, quadKeys, factory } = await import('../../dist/quad-model/index.js')
     const writer = generateKeyPair()
     const manifest = createManifest({ writers: [writer.publicKey] })
     let n = 0

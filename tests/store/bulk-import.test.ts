@@ -5,7 +5,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 // The worker-thread import runs only from compiled code (the worker is a .js file
 // beside its module), so this suite loads the build that `npm test` makes first.
 import { openGraph, factory, type Graph } from '../../dist/index.js'
-import { canImportInWorker } from '../../dist/store/index.js'
+import { canImportInWorker, MemoryBackend, SqliteBackend } from '../../dist/store/index.js'
 import { cidOf, type ClockNode } from '../../dist/merkle-clock/index.js'
 import { collect, tempDir } from './helpers.js'
 
@@ -21,13 +21,15 @@ describe('bulk import in a worker thread (on-disk store)', () => {
   it('is used for the on-disk store, and gives the same graph as an in-memory import', async () => {
     const dir = tempDir()
     try {
-      const disk = await openGraph({ path: dir.path })
-      expect(canImportInWorker(disk.backend)).toBe(true)
+      const diskBackend = await SqliteBackend.open({ path: dir.path })
+      const disk = await openGraph({ path: dir.path, backend: diskBackend })
+      expect(canImportInWorker(diskBackend)).toBe(true)
       const text = lines(70_000)
       const result = await disk.import(Readable.from([text.slice(0, 1_000_003), text.slice(1_000_003)]), { format: 'nt' })
       expect(result).toMatchObject({ quads: 70_000, added: 70_000 })
-      const memory = await openGraph()
-      expect(canImportInWorker(memory.backend)).toBe(false)
+      const memoryBackend = new MemoryBackend()
+      const memory = await openGraph({ backend: memoryBackend })
+      expect(canImportInWorker(memoryBackend)).toBe(false)
       await memory.import(text, { format: 'nt' })
       expect(await sorted(disk)).toEqual(await sorted(memory))
       expect((await disk.log())[0].cid.toString()).toBe(String(result.head))

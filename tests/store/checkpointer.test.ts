@@ -4,6 +4,7 @@ import { join } from 'node:path'
 // The checkpointer's thread runs only from compiled code (its worker is a .js file beside
 // its module), so this suite loads the build that `npm test` makes first.
 import { openGraph, factory } from '../../dist/index.js'
+import { SqliteBackend } from '../../dist/store/index.js'
 import { tempDir } from './helpers.js'
 
 async function until (condition: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -18,8 +19,9 @@ describe('WAL checkpoints on a thread of their own (on-disk store)', () => {
   it('checkpoints while commits go on, loses nothing, and closes cleanly', async () => {
     const dir = tempDir()
     try {
-      const graph = await openGraph({ path: dir.path })
-      const backend = graph.backend as unknown as { checkpointer?: { done: number } }
+      const store = await SqliteBackend.open({ path: dir.path })
+      const graph = await openGraph({ path: dir.path, backend: store })
+      const backend = store as unknown as { checkpointer?: { done: number } }
       expect(backend.checkpointer).toBeDefined()
       const p = factory.namedNode('http://example.org/p')
       for (let i = 0; i < 1_200; i++) await graph.insert([factory.quad(factory.namedNode(`http://example.org/s${i}`), p, factory.literal(String(i)))])
@@ -52,9 +54,10 @@ describe('WAL checkpoints on a thread of their own (on-disk store)', () => {
   it('starts no thread for a store that is only read or barely written', async () => {
     const dir = tempDir()
     try {
-      const graph = await openGraph({ path: dir.path })
+      const store = await SqliteBackend.open({ path: dir.path })
+      const graph = await openGraph({ path: dir.path, backend: store })
       await graph.insert([factory.quad(factory.namedNode('http://example.org/a'), factory.namedNode('http://example.org/p'), factory.literal('x'))])
-      const backend = graph.backend as unknown as { checkpointer?: { done: number, worker?: unknown } }
+      const backend = store as unknown as { checkpointer?: { done: number, worker?: unknown } }
       expect(backend.checkpointer?.worker).toBeUndefined()
       await graph.close()
     } finally { dir.remove() }

@@ -9,7 +9,7 @@ import { describe, it, expect } from 'vitest'
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { openGraph, type Graph } from '../../index.js'
-import { CommitLog, COMMIT_LOG_FILE } from '../../store/index.js'
+import { CommitLog, COMMIT_LOG_FILE, SqliteBackend } from '../../store/index.js'
 import { dump, headStrings, quad, tempDir } from './helpers.js'
 
 const logFile = (dir: string): string => join(dir, COMMIT_LOG_FILE)
@@ -200,9 +200,10 @@ describe('small writes through the commit log (on-disk store)', () => {
 
   it('refuses calls once SQLite dropped the open group by itself, and reopening loses no write reported done', async () => {
     await withFolders(1, async dir => {
-      const graph = await openGraph({ path: dir })
+      const store = await SqliteBackend.open({ path: dir })
+      const graph = await openGraph({ path: dir, backend: store })
       await singles(graph, 0, 3)
-      const backend = graph.backend as unknown as { db: { exec: (sql: string) => void }, commitLog: { append: (commits: unknown) => void } }
+      const backend = store as unknown as { db: { exec: (sql: string) => void }, commitLog: { append: (commits: unknown) => void } }
       const append = backend.commitLog.append
       // As SQLite does on some I/O errors: the whole transaction is rolled back, not just the statement.
       backend.commitLog.append = () => { backend.db.exec('ROLLBACK'); throw new Error('disk I/O error') }
@@ -219,10 +220,11 @@ describe('small writes through the commit log (on-disk store)', () => {
 
   it('a write that fails leaves the group as it was, and the writes after it go on', async () => {
     await withFolders(1, async dir => {
-      const graph = await openGraph({ path: dir })
+      const store = await SqliteBackend.open({ path: dir })
+      const graph = await openGraph({ path: dir, backend: store })
       await singles(graph, 0, 3)
       const heads = await headStrings(graph)
-      const log = (graph.backend as unknown as { commitLog: { append: (commits: unknown) => void } }).commitLog
+      const log = (store as unknown as { commitLog: { append: (commits: unknown) => void } }).commitLog
       const append = log.append
       log.append = () => { throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }) }
       await expect(graph.insert([quad('failed', 'p', 'o')])).rejects.toThrow(/no space/)

@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { openGraph, toArray, type Solution } from '../../index.js'
+import { openGraph, type Solution } from '../../index.js'
+import { toArray } from '../../query/index.js'
 import { replicas, tempDir } from './helpers.js'
 
 // The query engine over the real store: the store implements the engine's QuadSource.

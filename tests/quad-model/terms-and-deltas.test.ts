@@ -1,10 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import * as dagCbor from '@ipld/dag-cbor'
-import {
-  factory, termKey, termFromKey, encodeDelta, assertDeltaChunk, assertStorableQuad, isCid, encodeBlock,
-  MAX_BLOCK_BYTES, BlankNodeScope, DeltaBuilder, forEachParsedQuad, parseRdf, assertQuadShape, keysAreUnambiguous,
-  InvalidRdfError, encodeChunk, type KeyQuad, type RDF
-} from '../../index.js'
+import { factory, isCid, parseRdf, InvalidRdfError, type RDF } from '../../index.js'
+import { termKey, termFromKey, encodeDelta, assertDeltaChunk, assertStorableQuad, MAX_BLOCK_BYTES, BlankNodeScope, DeltaBuilder, forEachParsedQuad, assertQuadShape, keysAreUnambiguous, encodeChunk, type KeyQuad } from '../../quad-model/index.js'
+import { encodeBlock } from '../../merkle-clock/index.js'
 
 const XSD = 'http://www.w3.org/2001/XMLSchema#'
 

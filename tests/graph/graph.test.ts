@@ -2,9 +2,9 @@ import { describe, it, expect } from 'vitest'
 import { cpSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import * as dagCbor from '@ipld/dag-cbor'
-import {
-  openGraph, factory, generateKeyPair, writerId, parseWriterId, MAX_BLOCK_BYTES, type ChangeDetail, type ClockNode
-} from '../../index.js'
+import { openGraph, factory, generateKeyPair, writerId, parseWriterId, type ChangeDetail } from '../../index.js'
+import { MAX_BLOCK_BYTES } from '../../quad-model/index.js'
+import { type ClockNode } from '../../merkle-clock/index.js'
 import { closeAll, dump, headStrings, quad, replicas, tempDir } from './helpers.js'
 
 describe('identity', () => {

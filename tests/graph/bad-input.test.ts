@@ -1,10 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import * as dagCbor from '@ipld/dag-cbor'
 import type { CID } from 'multiformats/cid'
-import {
-  createCommit, encodeBlock, encodeDelta, generateKeyPair, openGraph, quadKeys, Signer, cidOf,
-  type BlockFetcher, type Graph, type KeyPair
-} from '../../index.js'
+import { generateKeyPair, openGraph, type BlockFetcher, type Graph, type KeyPair } from '../../index.js'
+import { createCommit, encodeBlock, Signer, cidOf } from '../../merkle-clock/index.js'
+import { encodeDelta, quadKeys } from '../../quad-model/index.js'
 import { dump, headStrings, quad, replicas } from './helpers.js'
 
 /** A fetcher over a map of blocks, so tests can serve doctored ones. */

@@ -1,0 +1,440 @@
+/**
+ * A Graph is one replica of one database: the API a dapp, the command line and the
+ * HTTP endpoint use. It composes the layers below: writes go through the write path
+ * (writes.ts) into signed commits (merkle-clock) that the store (store/) applies
+ * atomically; queries run the SPARQL engine (query/) over a snapshot of the store;
+ * merges verify everything before the store sees it; replication (replication/) is
+ * loaded only when asked for, and reaches the store only through `store`, the narrow
+ * view it declares, and through `applyVerified` and `merge` for commits.
+ *
+ * The backend is private to the graph: one route from outside into the store.
+ */
+import { CID } from 'multiformats/cid'
+import type * as RDF from '@rdfjs/types'
+import {
+  assertStorableQuad, BlankNodeScope, countChanges, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat, serializeRdf,
+  termKey, throwIfAborted, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
+} from '../quad-model/index.js'
+import {
+  checkCausalBatch, cidKey, collectMissing, commitChunks, manifestRoot, readCar, reachableBlocks, Signer, WriterSet, writeCar, writerId,
+  type BlockFetcher, type CarSource, type Commit, type KeyPair, type Manifest
+} from '../merkle-clock/index.js'
+import { bulkImport, canImportInWorker, StoreClosedError, StoreQuadSource, TermCache, type Backend } from '../store/index.js'
+import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from '../query/index.js'
+import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
+import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
+import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
+import { WritePath } from './writes.js'
+
+/**
+ * Inputs up to this size are imported on the ordinary commit path, in this thread: a
+ * few thousand quads, for which starting the bulk-import worker (tens of milliseconds)
+ * would cost more than the parse. Larger ones, and streams of unknown size, go to the
+ * worker when the store offers bulk writes. Both paths give the same quads and chunks.
+ */
+export const SMALL_IMPORT_BYTES = 256 * 1024
+
+export interface ImportOptions extends AbortOptions {
+  format: RdfFormat | string
+  /** Put triples and default-graph quads into this named graph. */
+  graph?: string
+  baseIRI?: string
+  /** The input's size in bytes when known (a file's), so a small stream takes the ordinary commit path. */
+  size?: number
+  onProgress?: (quads: number) => void
+}
+
+/** One replica of one database. Emits 'change' (CustomEvent<ChangeDetail>) after every applied commit. */
+export class Graph extends EventTarget implements ReplicaGraph {
+  readonly address: string
+  readonly writer: string
+  readonly manifest: Manifest
+  private readonly writers: WriterSet
+  private readonly signer: Signer
+  private closed = false
+  private readonly termCache = new TermCache()
+  private readonly writes: WritePath
+  private replicator?: Replicator
+
+  /** Made by openGraph (open.ts), which checks the manifest against the store. */
+  constructor (private readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair) {
+    super()
+    this.address = addressCid.toString()
+    this.manifest = manifest
+    this.writers = new WriterSet(manifest)
+    this.signer = new Signer(identity)
+    this.writer = this.signer.id
+    this.writes = new WritePath(backend, addressCid, this.signer, (commits, added, removed) => this.emitChange('local', commits, added, removed))
+  }
+
+  /** True when this replica's key may write to the database. */
+  get canWrite (): boolean { return this.writers.allows(this.signer.publicKey) }
+
+  /** The database's writers as did:key strings (empty list and `open` for an open database). */
+  get writerIds (): string[] { return this.writers.list() }
+
+  /** The view of the store that replication reads (replication/graph.ts); commits go through applyVerified and merge. */
+  get store (): ReplicaStore {
+    const b = this.backend
+    return {
+      getBlock: async cid => await b.getBlock(cid),
+      hasBlock: async cid => await b.hasBlock(cid),
+      putBlocks: async blocks => await b.putBlocks(blocks),
+      node: async cid => await b.node(cid),
+      heads: async () => await b.heads(),
+      log: async options => await b.log(options),
+      nodeCount: async () => await b.nodeCount()
+    }
+  }
+
+  private check (): void {
+    if (this.closed) throw new StoreClosedError()
+  }
+
+  async heads (options: AbortOptions = {}): Promise<CID[]> {
+    this.check()
+    throwIfAborted(options.signal)
+    return (await this.backend.heads()).map(h => h.cid)
+  }
+
+  /** Blocks of this replica, for another replica's merge. */
+  get blocks (): BlockFetcher {
+    return { get: async cid => await this.backend.getBlock(cid) }
+  }
+
+  /** Adds quads in one commit. */
+  async insert (quads: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, options: AbortOptions = {}): Promise<CommitResult> {
+    return await this.update({ insert: quads }, options)
+  }
+
+  /** Removes quads (the adds of them this replica has observed) in one commit. */
+  async delete (quads: Iterable<RDF.Quad> | AsyncIterable<RDF.Quad>, options: AbortOptions = {}): Promise<CommitResult> {
+    return await this.update({ delete: quads }, options)
+  }
+
+  /**
+   * Deletes then inserts, as one commit: readers see both or neither. A quad both
+   * deleted and inserted ends up present (its new add survives the remove). A string
+   * is a SPARQL 1.1 Update request, computed whole and then committed once.
+   */
+  async update (change: string | QuadChangeInput, options: AbortOptions & UpdateOptions = {}): Promise<CommitResult> {
+    this.check()
+    if (typeof change === 'string') return await this.sparqlUpdate(change, options)
+    const adds = new DeltaBuilder()
+    const deletes: KeyQuad[] = []
+    const add = (quad: RDF.Quad): void => {
+      assertStorableQuad(quad)
+      adds.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
+    }
+    const remove = (quad: RDF.Quad): void => {
+      assertStorableQuad(quad)
+      deletes.push(quadKeys(quad))
+    }
+    // Arrays and other sync iterables without a turn of the event loop per quad.
+    for (const [quads, take] of [[change.insert, add], [change.delete, remove]] as const) {
+      if (quads === undefined) continue
+      if (Symbol.iterator in quads) for (const quad of quads) take(quad)
+      else for await (const quad of quads) take(quad)
+    }
+    return await this.commitKeys(adds, deletes, options)
+  }
+
+  private async sparqlUpdate (text: string, options: AbortOptions & UpdateOptions): Promise<CommitResult> {
+    const source = new StoreQuadSource(this.backend, this.termCache)
+    let result: CommitResult = { head: undefined, added: 0, removed: 0 }
+    const target = {
+      match: source.match.bind(source),
+      estimate: source.estimate.bind(source),
+      graphs: source.graphs.bind(source),
+      commit: async (change: { delete: RDF.Quad[], insert: RDF.Quad[] }, commitOptions: AbortOptions = {}) => {
+        result = await this.update({ delete: change.delete, insert: change.insert }, { signal: commitOptions.signal ?? options.signal })
+      }
+    }
+    await executeUpdate(target, text, options)
+    return result
+  }
+
+  private async commitKeys (adds: DeltaBuilder, deletes: KeyQuad[], options: AbortOptions): Promise<CommitResult> {
+    if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
+    this.check()
+    return await this.writes.commit(adds, deletes, options.signal)
+  }
+
+  /**
+   * Reports applied commits. A local write's commits form a chain whose first parents
+   * were all the heads, so its last commit is the only head: no need to ask the store,
+   * which the hot path of single-quad commits would pay for. A merge asks.
+   */
+  private emitChange (source: 'local' | 'merge', commits: Commit[], added: number, removed: number): void {
+    const dispatch = (heads: CID[]): void => {
+      const detail: ChangeDetail = { source, heads, commits: commits.map(c => c.node.cid), added, removed }
+      this.dispatchEvent(new CustomEvent('change', { detail }))
+    }
+    if (source === 'local') {
+      dispatch([commits[commits.length - 1].node.cid])
+      return
+    }
+    void this.backend.heads().then(heads => dispatch(heads.map(h => h.cid)), () => {})
+  }
+
+  /**
+   * Imports RDF as one commit. Nothing is committed unless the whole input parses: an
+   * error on line 900 leaves the graph as it was. Blank nodes are scoped to the import.
+   */
+  async import (data: RdfInput, options: ImportOptions): Promise<ImportResult> {
+    this.check()
+    const format = rdfFormat(options.format)
+    let graph: RDF.NamedNode | undefined
+    if (options.graph !== undefined) {
+      graph = factory.namedNode(options.graph)
+      assertStorableQuad(factory.quad(graph, graph, graph, graph))
+    }
+    if (!isSmall(data, options.size) && canImportInWorker(this.backend)) {
+      if (!this.canWrite) throw new ReadOnlyReplicaError(this.writer)
+      return await this.writes.exclusive(async () => {
+        throwIfAborted(options.signal)
+        const { commit, quads } = await bulkImport(this.backend, data, {
+          format, baseIRI: options.baseIRI, graph: graph?.value, db: this.addressCid, signer: this.signer, signal: options.signal, onProgress: options.onProgress
+        })
+        if (commit === undefined) return { head: undefined, added: 0, removed: 0, quads }
+        const { added } = countChanges(commit.chunks)
+        this.emitChange('local', [commit], added, 0)
+        return { head: commit.node.cid, added, removed: 0, quads }
+      })
+    }
+    const adds = new DeltaBuilder()
+    const scope = new BlankNodeScope()
+    for await (const quad of parseRdf(data, { format, graph, baseIRI: options.baseIRI, blankNodes: scope, signal: options.signal })) {
+      adds.add(termKey(quad.subject), termKey(quad.predicate), termKey(quad.object), termKey(quad.graph))
+      if (options.onProgress !== undefined && (adds.additions & 8191) === 0) options.onProgress(adds.additions)
+    }
+    const quads = adds.additions
+    options.onProgress?.(quads)
+    const result = await this.commitKeys(adds, [], options)
+    return { ...result, quads }
+  }
+
+  /** Writes the graph's quads (or one graph's) in an RDF syntax, lazily. */
+  export (options: { format: RdfFormat | string, graph?: string, prefixes?: Record<string, string> } & AbortOptions): AsyncIterable<string> {
+    this.check()
+    const format = rdfFormat(options.format)
+    const graph = options.graph === undefined ? undefined : options.graph === '' ? factory.defaultGraph() : factory.namedNode(options.graph)
+    return serializeRdf(this.match(undefined, undefined, undefined, graph, { signal: options.signal }), { format, prefixes: options.prefixes, signal: options.signal })
+  }
+
+  /**
+   * Quads matching a pattern, lazily; an undefined position matches anything, and
+   * a DefaultGraph graph matches the default graph only.
+   */
+  match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: AbortOptions = {}): AsyncIterable<RDF.Quad> {
+    this.check()
+    const pattern = { subject: subject ?? undefined, predicate: predicate ?? undefined, object: object ?? undefined, graph: graph ?? undefined }
+    return new StoreQuadSource(this.backend, this.termCache).match(pattern, options)
+  }
+
+  /**
+   * Runs a SPARQL 1.1 query. Bindings and quads come lazily; each run of the
+   * result reads one snapshot of the store, so it never sees part of a commit.
+   */
+  async query (text: string, options: QueryOptions = {}): Promise<QueryResult> {
+    this.check()
+    const source = new StoreQuadSource(this.backend, this.termCache)
+    source.pin()
+    let result: QueryResult
+    try {
+      result = await executeQuery(source, text, options)
+    } finally {
+      source.unpin()
+    }
+    if (result.type === 'boolean') return result
+    const inner = result
+    const pinned = {
+      async * [Symbol.asyncIterator] () {
+        source.pin()
+        try {
+          yield * inner as AsyncIterable<never>
+        } finally {
+          source.unpin()
+        }
+      }
+    }
+    return Object.assign(pinned, inner.type === 'bindings' ? { type: inner.type, variables: inner.variables } : { type: inner.type }) as QueryResult
+  }
+
+  /** The number of quads in the graph. */
+  async size (options: AbortOptions = {}): Promise<number> {
+    this.check()
+    throwIfAborted(options.signal)
+    return await this.backend.count()
+  }
+
+  /**
+   * Brings in the commits reachable from `heads` that this replica lacks, fetching
+   * blocks through `fetch`, verifying every one before anything is applied, and
+   * applying them in causal order as one atomic step.
+   */
+  async merge (heads: Array<CID | string>, options: { fetch: BlockFetcher, maxNodes?: number } & AbortOptions): Promise<{ applied: number, heads: CID[] }> {
+    this.check()
+    const cids = heads.map(h => typeof h === 'string' ? CID.parse(h) : h)
+    return await this.writes.exclusive(async () => {
+      const commits = await collectMissing(cids, {
+        db: this.addressCid,
+        writers: this.writers,
+        fetch: options.fetch,
+        local: { heightOf: async cid => (await this.backend.node(cid))?.height },
+        maxNodes: options.maxNodes,
+        signal: options.signal
+      })
+      await this.applyMerged(commits, options)
+      return { applied: commits.length, heads: await this.heads() }
+    })
+  }
+
+  /** Stores commits from elsewhere (verified, in causal order) and reports the change. */
+  private async applyMerged (commits: Commit[], options: AbortOptions): Promise<void> {
+    if (commits.length === 0) return
+    await this.backend.apply(commits, options)
+    const { added, removed } = countChanges(commits.flatMap(c => c.chunks))
+    this.emitChange('merge', commits, added, removed)
+  }
+
+  /**
+   * Merges from a CAR file made by exportCar (or any CAR whose roots are heads of
+   * this database). A CAR whose manifest root names another database is refused.
+   */
+  async mergeCar (data: Uint8Array | CarSource, options: AbortOptions = {}): Promise<{ applied: number, heads: CID[] }> {
+    const car = data instanceof Uint8Array ? await readCar(data) : data
+    const manifest = await manifestRoot(car)
+    if (manifest !== undefined && !manifest.equals(this.addressCid)) throw new DatabaseMismatchError(this.address, manifest.toString(), 'this CAR holds database')
+    return await this.merge(car.roots.filter(r => manifest === undefined || !r.equals(manifest)), { fetch: car.fetch, signal: options.signal })
+  }
+
+  /**
+   * Applies commits whose own bytes already passed the core's checks (verifyNode and
+   * verifyPayload), as replication does while blocks stream in, verifying on worker
+   * threads. What needs the local clock is checked by merkle-clock's causal rule, the
+   * one merges apply (checkCausalBatch). All or nothing; commits already applied are skipped.
+   */
+  async applyVerified (commits: Commit[], options: AbortOptions = {}): Promise<{ applied: number, heads: CID[] }> {
+    this.check()
+    return await this.writes.exclusive(async () => {
+      const known = await this.backend.nodesOf(commits.map(c => c.node.cid))
+      const seen = new Set<string>()
+      const fresh = commits.filter((c, i) => {
+        const key = cidKey(c.node.cid)
+        if (known[i] !== undefined || seen.has(key)) return false
+        seen.add(key)
+        return true
+      })
+      await checkCausalBatch(fresh.map(c => c.node), {
+        db: this.addressCid,
+        writers: this.writers,
+        heightOf: async cid => (await this.backend.node(cid))?.height,
+        signal: options.signal
+      })
+      await this.applyMerged(fresh, options)
+      return { applied: fresh.length, heads: await this.heads() }
+    })
+  }
+
+  /**
+   * Replicates this graph over libp2p (replication/): announces heads on the database's
+   * gossipsub topic, catches up from peers, serves catch-up and bitswap. One replicator
+   * per graph; `close()` stops it. Loads libp2p only when called.
+   */
+  async replicate (options: ReplicatorOptions = {}): Promise<Replicator> {
+    this.check()
+    if (this.replicator !== undefined) return this.replicator
+    const { Replicator } = await import('../replication/index.js')
+    const replicator = await Replicator.create(options)
+    try {
+      await replicator.follow(this)
+    } catch (err) {
+      await replicator.stop()
+      throw err
+    }
+    this.replicator = replicator
+    return replicator
+  }
+
+  /**
+   * Stores a file (UnixFS, as IPFS does) among this database's blocks and returns its
+   * `ipfs://CID` IRI, for quads to name; catch-up carries the file with commits naming it.
+   */
+  async addFile (content: FileInput, options: AbortOptions = {}): Promise<string> {
+    this.check()
+    const { addFile, BackendBlockstore } = await import('../replication/index.js')
+    return await addFile(new BackendBlockstore(() => [this.backend]), content, options)
+  }
+
+  /** Streams a file by its `ipfs://` IRI; fetches missing blocks from peers while replicating. */
+  catFile (iri: string, options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    this.check()
+    const self = this
+    return {
+      async * [Symbol.asyncIterator] () {
+        if (self.replicator !== undefined) {
+          yield * self.replicator.catFile(iri, options)
+          return
+        }
+        const { catFile, BackendBlockstore } = await import('../replication/index.js')
+        yield * catFile(new BackendBlockstore(() => [self.backend]), iri, options)
+      }
+    }
+  }
+
+  /** A CAR holding the manifest and every commit block; its roots are the manifest, then the heads. */
+  exportCar (options: AbortOptions = {}): AsyncIterable<Uint8Array> {
+    this.check()
+    const self = this
+    const get = async (cid: CID): Promise<Uint8Array | undefined> => await this.backend.getBlock(cid)
+    return {
+      async * [Symbol.asyncIterator] () {
+        const heads = await self.heads(options)
+        async function * blocks (): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
+          const manifest = await get(self.addressCid)
+          if (manifest !== undefined) yield { cid: self.addressCid, bytes: manifest }
+          yield * reachableBlocks(get, heads, options.signal)
+        }
+        yield * writeCar([self.addressCid, ...heads], blocks())
+      }
+    }
+  }
+
+  /** Commits, newest first (in this replica's apply order). */
+  async log (options: { limit?: number, before?: number } & AbortOptions = {}): Promise<LogEntry[]> {
+    this.check()
+    const limit = options.limit === undefined ? 100 : Math.min(options.limit, Number.MAX_SAFE_INTEGER)
+    const records = await this.backend.log({ limit, before: options.before })
+    const get = async (cid: CID): Promise<Uint8Array | undefined> => await this.backend.getBlock(cid)
+    const entries: LogEntry[] = []
+    for (const r of records) {
+      throwIfAborted(options.signal)
+      const commit = await commitChunks(get, r.cid, options.signal)
+      if (commit === undefined) continue
+      const { node } = commit
+      entries.push({ cid: r.cid, seq: r.seq, author: writerId(node.author), time: node.time, height: node.height, ...countChanges(commit.chunks), parents: node.parents })
+    }
+    return entries
+  }
+
+  /** Waits for queued writes, then closes the store. An aborted signal stops the wait, not the close. */
+  async close (options: AbortOptions = {}): Promise<void> {
+    if (this.closed) return
+    await this.replicator?.stop()
+    this.closed = true
+    if (options.signal === undefined) {
+      await this.writes.idle
+    } else {
+      await Promise.race([this.writes.idle, new Promise(resolve => options.signal?.addEventListener('abort', resolve, { once: true }))])
+    }
+    await this.backend.close()
+  }
+}
+
+/** Whether an input is known to be small enough for the ordinary commit path. */
+function isSmall (data: RdfInput, size: number | undefined): boolean {
+  if (typeof data === 'string') return data.length <= SMALL_IMPORT_BYTES
+  if (data instanceof Uint8Array) return data.byteLength <= SMALL_IMPORT_BYTES
+  return size !== undefined && size <= SMALL_IMPORT_BYTES
+}

@@ -1,0 +1,8 @@
+/**
+ * The graph layer: the composition root. A Graph (graph.ts) is one replica of one
+ * database, built by openGraph (open.ts); its write path is writes.ts.
+ */
+export { Graph, SMALL_IMPORT_BYTES, type ImportOptions } from './graph.js'
+export { openGraph, type CreateOptions, type OpenGraphOptions } from './open.js'
+export { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, ReadOnlyReplicaError } from './errors.js'
+export type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'

@@ -1,0 +1,91 @@
+/**
+ * `openGraph`: wires an identity, a storage backend and a database manifest into a
+ * Graph. A folder holds one database: opened if there, created if not (unless
+ * `create: false`), or, given an `address` and a `fetch`, a new replica of an
+ * existing database whose manifest is fetched and verified against the address.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { CID } from 'multiformats/cid'
+import { throwIfAborted } from '../quad-model/index.js'
+import { createManifest, decodeManifest, generateKeyPair, type BlockFetcher, type KeyPair } from '../merkle-clock/index.js'
+import { loadOrCreateIdentity, MemoryBackend, SQLITE_STORE_FILE, SqliteBackend, type Backend } from '../store/index.js'
+import { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError } from './errors.js'
+import { Graph } from './graph.js'
+
+export interface CreateOptions {
+  /** A name for people; not unique. */
+  name?: string
+  /** Writers besides this replica, as did:key strings. */
+  writers?: string[]
+  /** Lets any key write. Off by default: only the listed writers may. */
+  open?: boolean
+  /** Fail with DatabaseExistsError if the folder already holds a database, instead of opening it. */
+  exclusive?: boolean
+}
+
+export interface OpenGraphOptions {
+  /** A folder for the persistent default (SQLite); without one the graph lives in memory. */
+  path?: string
+  /** A storage backend to use instead of the default. The graph owns it from now on: `close()` closes it. */
+  backend?: Backend
+  /** The replica's key pair. Default: loaded from (or created in) `path`, or generated for an in-memory graph. */
+  identity?: KeyPair
+  /** Open a replica of an existing database, by address. Default: the folder's database, or a new one. */
+  address?: string | CID
+  /** Where to fetch the manifest of `address` when it is not stored locally. */
+  fetch?: BlockFetcher
+  /** The manifest of a new database. Default: named after nothing, this replica its only writer, closed. */
+  create?: CreateOptions | false
+  signal?: AbortSignal
+}
+
+async function openBackend (options: OpenGraphOptions): Promise<Backend> {
+  if (options.backend !== undefined) return options.backend
+  if (options.path !== undefined) return await SqliteBackend.open({ path: options.path })
+  return new MemoryBackend()
+}
+
+/** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
+export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
+  throwIfAborted(options.signal)
+  // Opening must not leave files in a folder that holds no database and should not get one.
+  if (options.create === false && options.backend === undefined && options.path !== undefined && !existsSync(join(options.path, SQLITE_STORE_FILE))) {
+    throw new DatabaseNotFoundError(options.path)
+  }
+  const identity = options.identity ?? (options.path !== undefined ? loadOrCreateIdentity(options.path) : generateKeyPair())
+  const backend = await openBackend(options)
+  try {
+    const stored = await backend.getMeta('address')
+    const asked = options.address === undefined ? undefined : typeof options.address === 'string' ? CID.parse(options.address) : options.address
+    let address: CID
+    if (stored !== undefined) {
+      if (options.create !== undefined && options.create !== false && options.create.exclusive === true) throw new DatabaseExistsError(options.path ?? 'memory', stored)
+      address = CID.parse(stored)
+      if (asked !== undefined && !asked.equals(address)) throw new DatabaseMismatchError(stored, asked.toString())
+    } else if (asked !== undefined) {
+      address = asked
+      if (!await backend.hasBlock(address)) {
+        const bytes = await options.fetch?.get(address, { signal: options.signal })
+        if (bytes === undefined) throw new DatabaseNotFoundError(`the local store or the given fetcher (address ${address})`)
+        const block = decodeManifest(address, bytes)
+        await backend.putBlocks([block])
+      }
+      await backend.setMeta('address', address.toString())
+    } else {
+      if (options.create === false) throw new DatabaseNotFoundError(options.path ?? 'memory')
+      const create = options.create ?? {}
+      const block = createManifest({ name: create.name, writers: [identity.publicKey, ...(create.writers ?? [])], open: create.open })
+      await backend.putBlocks([block])
+      await backend.setMeta('address', block.cid.toString())
+      address = block.cid
+    }
+    const bytes = await backend.getBlock(address)
+    if (bytes === undefined) throw new DatabaseNotFoundError(`the store (manifest ${address} is missing)`)
+    const manifest = decodeManifest(address, bytes).value
+    return new Graph(backend, address, manifest, identity)
+  } catch (err) {
+    await backend.close()
+    throw err
+  }
+}
