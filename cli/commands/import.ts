@@ -30,6 +30,8 @@ export function registerImport (program: Command): void {
           format: input.format,
           graph: options.graph,
           baseIRI: options.base,
+          // A small plain file takes the ordinary commit path (no worker thread to start).
+          size: file.toLowerCase().endsWith('.gz') ? undefined : input.size,
           signal,
           onProgress: bar === undefined ? undefined : reporter(bar, input)
         }))
