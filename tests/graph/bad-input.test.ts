@@ -4,7 +4,7 @@ import type { CID } from 'multiformats/cid'
 import { generateKeyPair, openGraph, type BlockFetcher, type Graph, type KeyPair } from '../../index.js'
 import { createCommit, encodeBlock, Signer, cidOf } from '../../merkle-clock/index.js'
 import { encodeDelta, quadKeys } from '../../quad-model/index.js'
-import { dump, headStrings, quad, replicas } from './helpers.js'
+import { dump, headStrings, quad, replicas } from '../store/helpers.js'
 
 /** A fetcher over a map of blocks, so tests can serve doctored ones. */
 function served (blocks: Map<string, Uint8Array>, fallback?: BlockFetcher): BlockFetcher {

@@ -5,7 +5,7 @@ import * as dagCbor from '@ipld/dag-cbor'
 import { openGraph, factory, generateKeyPair, writerId, parseWriterId, type ChangeDetail } from '../../index.js'
 import { MAX_BLOCK_BYTES } from '../../quad-model/index.js'
 import { type ClockNode } from '../../merkle-clock/index.js'
-import { closeAll, dump, headStrings, quad, replicas, tempDir } from './helpers.js'
+import { closeAll, dump, headStrings, quad, replicas, tempDir } from '../store/helpers.js'
 
 describe('identity', () => {
   it('names a writer by did:key and reads it back', () => {
