@@ -16,7 +16,7 @@ import {
   termKey, throwIfAborted, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
 import {
-  checkCausalBatch, cidKey, collectMissing, commitChunks, manifestRoot, readCar, reachableBlocks, Signer, WriterSet, writeCar, writerId,
+  checkCausalBatch, cidKey, collectMissing, manifestRoot, readCar, Signer, WriterSet,
   type BlockFetcher, type CarSource, type Commit, type KeyPair, type Manifest
 } from '../merkle-clock/index.js'
 import { bulkImport, canImportInWorker, StoreClosedError, StoreQuadSource, TermCache, type Backend } from '../store/index.js'
@@ -24,6 +24,7 @@ import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type 
 import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
 import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
 import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
+import { carOf, logOf } from './history.js'
 import { WritePath } from './writes.js'
 
 /**
@@ -386,36 +387,13 @@ export class Graph extends EventTarget implements ReplicaGraph {
   /** A CAR holding the manifest and every commit block; its roots are the manifest, then the heads. */
   exportCar (options: AbortOptions = {}): AsyncIterable<Uint8Array> {
     this.check()
-    const self = this
-    const get = async (cid: CID): Promise<Uint8Array | undefined> => await this.backend.getBlock(cid)
-    return {
-      async * [Symbol.asyncIterator] () {
-        const heads = await self.heads(options)
-        async function * blocks (): AsyncGenerator<{ cid: CID, bytes: Uint8Array }> {
-          const manifest = await get(self.addressCid)
-          if (manifest !== undefined) yield { cid: self.addressCid, bytes: manifest }
-          yield * reachableBlocks(get, heads, options.signal)
-        }
-        yield * writeCar([self.addressCid, ...heads], blocks())
-      }
-    }
+    return carOf(this.backend, this.addressCid, async () => await this.heads(options), options.signal)
   }
 
   /** Commits, newest first (in this replica's apply order). */
   async log (options: { limit?: number, before?: number } & AbortOptions = {}): Promise<LogEntry[]> {
     this.check()
-    const limit = options.limit === undefined ? 100 : Math.min(options.limit, Number.MAX_SAFE_INTEGER)
-    const records = await this.backend.log({ limit, before: options.before })
-    const get = async (cid: CID): Promise<Uint8Array | undefined> => await this.backend.getBlock(cid)
-    const entries: LogEntry[] = []
-    for (const r of records) {
-      throwIfAborted(options.signal)
-      const commit = await commitChunks(get, r.cid, options.signal)
-      if (commit === undefined) continue
-      const { node } = commit
-      entries.push({ cid: r.cid, seq: r.seq, author: writerId(node.author), time: node.time, height: node.height, ...countChanges(commit.chunks), parents: node.parents })
-    }
-    return entries
+    return await logOf(this.backend, options)
   }
 
   /** Waits for queued writes, then closes the store. An aborted signal stops the wait, not the close. */
