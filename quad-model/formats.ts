@@ -3,7 +3,6 @@
  * by N3.js. Parsing is streaming; a syntax error becomes an InvalidRdfError naming
  * the line, and blank node labels are renamed through the write's BlankNodeScope.
  */
-import { Parser, StreamWriter } from 'n3'
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
@@ -127,6 +126,7 @@ interface FakeStream { on: (event: string, callback: (arg?: unknown) => void) =>
  */
 async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (quad: RDF.Quad) => void): AsyncGenerator<void> {
   const scope = options.blankNodes ?? new BlankNodeScope()
+  const { Parser } = await import('n3')
   const parser = new Parser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
   // N3's lexer tracks the line it is on; as quads come out while their last token
   // is read, it is the line of the quad at hand.
@@ -222,6 +222,7 @@ export interface SerializeOptions {
 
 /** Writes quads in the given syntax, lazily, as chunks of text. */
 export async function * serializeRdf (quads: AsyncIterable<RDF.Quad> | Iterable<RDF.Quad>, options: SerializeOptions): AsyncGenerator<string> {
+  const { StreamWriter } = await import('n3')
   const writer = new StreamWriter({ format: N3_FORMAT[options.format], prefixes: options.prefixes })
   const chunks: string[] = []
   writer.on('data', (chunk: string | Buffer) => chunks.push(chunk.toString()))

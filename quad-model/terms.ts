@@ -16,12 +16,22 @@
  * An absolute IRI never starts with `"` or `_:` and is never empty, so the first
  * character tells the kinds apart; a literal's suffix starts after its last `"`.
  */
-import { DataFactory, Literal as N3Literal } from 'n3'
 import type * as RDF from '@rdfjs/types'
+// N3.js's terms, from their own module: `n3` itself loads its parsers, writers and
+// store (and a stream library), ~50 ms at start-up that a program which never parses
+// text does not need; formats.ts loads those when it first parses or writes.
+import { createRequire } from 'node:module'
+import type { DataFactory as N3DataFactory, Literal as N3LiteralClass } from 'n3'
 import { InvalidRdfError } from './errors.js'
 
+// Required, not imported: N3's terms module is CommonJS, and require gives the same
+// `module.exports` under Node and under every test runner's interop.
+const N3Terms = createRequire(import.meta.url)('n3/lib/N3DataFactory.js') as { default: typeof N3DataFactory, Literal: typeof N3LiteralClass }
+const N3Literal = N3Terms.Literal
+const DataFactory = N3Terms.default
+
 export type { RDF }
-export const factory: RDF.DataFactory<RDF.Quad, RDF.Quad> = DataFactory
+export const factory: RDF.DataFactory<RDF.Quad, RDF.Quad> = N3Terms.default
 
 export const XSD_STRING = 'http://www.w3.org/2001/XMLSchema#string'
 export const RDF_LANG_STRING = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString'

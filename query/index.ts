@@ -23,14 +23,30 @@
  */
 export type { QuadPattern, QuadSource, IdAccess, UpdateTarget, QuadChange, DocumentLoader } from './source.js'
 export { MemorySource } from './memory-source.js'
-export {
-  executeQuery, toArray, solutionToRecord,
-  type QueryOptions, type QueryResult, type BindingsResult, type BooleanResult, type QuadsResult, type Solution,
-  executeUpdate, type UpdateOptions, type UpdateSummary,
-  loadFile, parseRdfByExtension
+import type { QuadSource, UpdateTarget } from './source.js'
+import type { QueryOptions, QueryResult, UpdateOptions, UpdateSummary } from './eval/index.js'
+
+// The evaluator (eval/, with the algebra and its library, ~100 ms to load) is imported
+// on the first query or update, not when a program imports Rhizome; its types cost
+// nothing. The stages' own entries are reached through their rooms by the layer's tests.
+export type {
+  QueryOptions, QueryResult, BindingsResult, BooleanResult, QuadsResult, UpdateOptions, UpdateSummary
 } from './eval/index.js'
+export { toArray, solutionToRecord, type Solution } from './solutions.js'
+
+/** Runs a SPARQL 1.1 query against `source` (eval/execute.ts). */
+export async function executeQuery (source: QuadSource, text: string, options: QueryOptions = {}): Promise<QueryResult> {
+  const engine = await import('./eval/index.js')
+  return await engine.executeQuery(source, text, options)
+}
+
+/** Runs a SPARQL 1.1 Update request against `target`: computed whole, then committed once (eval/update.ts). */
+export async function executeUpdate (target: UpdateTarget, text: string, options: UpdateOptions = {}): Promise<UpdateSummary> {
+  const engine = await import('./eval/index.js')
+  return await engine.executeUpdate(target, text, options)
+}
+
 export { parseSparql, parseQuery, parseUpdate } from './parse/index.js'
-export { passes as optimizerPasses } from './algebra/index.js'
 export { writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, termToNTriples, writeQuads, type RdfFormat } from './results/index.js'
 export {
   QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,

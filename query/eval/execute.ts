@@ -15,7 +15,8 @@ import { QueryAbortedError, QueryError, QueryTimeoutError, ResultLimitError } fr
 import { instantiateTemplate, describe } from './construct.js'
 import { Solutions } from '../ids/index.js'
 
-export type Solution = ReadonlyMap<string, RDF.Term>
+import type { Solution } from '../solutions.js'
+export type { Solution }
 
 export interface BindingsResult extends AsyncIterable<Solution> {
   type: 'bindings'
@@ -263,13 +264,4 @@ async function * guardEach<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: nu
   }
 }
 
-/** Convenience: every solution of a bindings result as an array. */
-export async function toArray<T> (it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = []
-  for await (const x of it) out.push(x)
-  return out
-}
-
-export function solutionToRecord (s: Solution): Record<string, RDF.Term> {
-  return Object.fromEntries(s)
-}
+export { toArray, solutionToRecord } from '../solutions.js'

@@ -6,7 +6,8 @@
 import type * as RDF from '@rdfjs/types'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { Parser } from 'n3'
+import { createRequire } from 'node:module'
+import type { Parser as N3Parser } from 'n3'
 import { LoadError } from '../errors.js'
 
 const FORMATS: Record<string, string> = { ttl: 'text/turtle', trig: 'application/trig', nt: 'application/n-triples', nq: 'application/n-quads', n3: 'text/n3' }
@@ -22,6 +23,8 @@ export function parseRdfByExtension (text: string, iri: string, baseIRI: string 
   const format = FORMATS[ext]
   if (format === undefined) throw new LoadError(iri, `unsupported file type .${ext}`)
   try {
+    // N3's parser is required on first use, not at start-up (see quad-model/terms.ts).
+    const { Parser } = createRequire(import.meta.url)('n3') as { Parser: typeof N3Parser }
     return new Parser({ format, baseIRI }).parse(text) as RDF.Quad[]
   } catch (e) {
     throw new LoadError(iri, e instanceof Error ? e.message : String(e), { cause: e })

@@ -4,7 +4,7 @@
  * failure becomes a SparqlSyntaxError with a position and a one-line summary.
  * The static checks sparqljs misses run on the tree it returns (static-checks.ts).
  */
-import sparqljs from 'sparqljs'
+import { createRequire } from 'node:module'
 import type * as SparqlJs from 'sparqljs'
 import { SparqlSyntaxError, type TextPosition } from '../errors.js'
 import { df } from '../terms.js'
@@ -44,8 +44,15 @@ function fixParser (parser: { performAction: Action }): void {
   }
 }
 
+/** sparqljs, required on the first parse rather than when Rhizome is imported (~60 ms). */
+let library: typeof SparqlJs | undefined
+function sparqljs (): typeof SparqlJs {
+  library ??= createRequire(import.meta.url)('sparqljs') as typeof SparqlJs
+  return library
+}
+
 export function parseSparql (text: string, options: ParseOptions = {}): SparqlJs.SparqlQuery {
-  const parser = new sparqljs.Parser({ baseIRI: options.baseIRI, prefixes: options.prefixes, factory: df as never, sparqlStar: true })
+  const parser = new (sparqljs().Parser)({ baseIRI: options.baseIRI, prefixes: options.prefixes, factory: df as never, sparqlStar: true })
   fixParser(parser as unknown as { performAction: Action })
   let ast: SparqlJs.SparqlQuery
   try {

@@ -4,13 +4,14 @@
  * context, no compaction) which every JSON-LD processor reads.
  */
 import type * as RDF from '@rdfjs/types'
-import { Writer } from 'n3'
 import { xsd } from '../terms.js'
 
 export type RdfFormat = 'n-triples' | 'n-quads' | 'turtle' | 'json-ld'
 
 export async function writeQuads (quads: AsyncIterable<RDF.Quad>, format: RdfFormat, options: { prefixes?: Record<string, string> } = {}): Promise<string> {
   if (format === 'json-ld') return await writeJsonLd(quads)
+  // N3's writers load with its parsers: only when a graph is written (see quad-model/terms.ts).
+  const { Writer } = await import('n3')
   const writer = new Writer({
     format: format === 'n-triples' ? 'N-Triples' : format === 'n-quads' ? 'N-Quads' : 'Turtle',
     prefixes: format === 'turtle' ? options.prefixes : undefined

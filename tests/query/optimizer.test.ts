@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { MemorySource, executeQuery, optimizerPasses } from '../../query/index.js'
+import { MemorySource, executeQuery } from '../../query/index.js'
+import { passes as optimizerPasses } from '../../query/algebra/index.js'
 import { EX, quadArb, queryArb, toQuad } from './random-queries.js'
 
 async function solutions (source: MemorySource, query: string, optimize: boolean): Promise<string[]> {
