@@ -1,9 +1,10 @@
 /**
  * CAR files (https://ipld.io/specs/transport/car/carv1/) as a source of blocks for
  * a merge, and as an export of a database's blocks. A CAR's blocks are untrusted
- * like any peer's: merge verifies each one.
+ * like any peer's: merge verifies each one. @ipld/car is loaded when a CAR is first
+ * read or written, not with the package (it costs tens of milliseconds at start-up).
  */
-import { CarReader, CarWriter } from '@ipld/car'
+import type { CarReader } from '@ipld/car'
 import type { CID } from 'multiformats/cid'
 import { RhizomeError } from '../quad-model/index.js'
 import type { BlockFetcher } from './merge.js'
@@ -24,6 +25,7 @@ export class InvalidCarError extends RhizomeError {
 
 /** Reads a CAR file's bytes into a block source. */
 export async function readCar (bytes: Uint8Array): Promise<CarSource> {
+  const { CarReader } = await import('@ipld/car')
   let reader: CarReader
   try {
     reader = await CarReader.fromBytes(bytes)
@@ -38,6 +40,7 @@ export async function readCar (bytes: Uint8Array): Promise<CarSource> {
 
 /** Writes blocks into a CAR with the given roots, as a stream of byte chunks. */
 export async function * writeCar (roots: CID[], blocks: AsyncIterable<{ cid: CID, bytes: Uint8Array }>): AsyncGenerator<Uint8Array> {
+  const { CarWriter } = await import('@ipld/car')
   const { writer, out } = CarWriter.create(roots)
   const feeding = (async () => {
     try {
