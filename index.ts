@@ -13,7 +13,7 @@ import type { Replicator, ReplicatorOptions } from './replication/index.js'
 
 // The graph: one replica of one database.
 export {
-  Graph, openGraph, DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, ReadOnlyReplicaError,
+  Graph, openGraph, DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, InvalidCidError, ReadOnlyReplicaError,
   type ChangeDetail, type CommitResult, type CreateOptions, type ImportOptions, type ImportResult, type LogEntry,
   type OpenGraphOptions, type QuadChangeInput
 } from './graph/index.js'

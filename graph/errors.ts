@@ -32,3 +32,11 @@ export class ReadOnlyReplicaError extends RhizomeError {
     super('ERR_NOT_A_WRITER', `this replica's key ${writer} is not a writer of the database`)
   }
 }
+
+/** A head or address given as a string that is not a CID. */
+export class InvalidCidError extends RhizomeError {
+  override name = 'InvalidCidError'
+  constructor (readonly input: string, options?: ErrorOptions) {
+    super('ERR_INVALID_CID', `${JSON.stringify(input.slice(0, 100))} is not a CID`, options)
+  }
+}

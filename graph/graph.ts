@@ -23,6 +23,7 @@ import { bulkImport, canImportInWorker, StoreClosedError, StoreQuadSource, TermC
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from '../query/index.js'
 import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
 import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
+import { parseCid } from './cid.js'
 import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
 import { carOf, logOf } from './history.js'
 import { WritePath } from './writes.js'
@@ -276,7 +277,7 @@ export class Graph extends EventTarget implements ReplicaGraph {
    */
   async merge (heads: Array<CID | string>, options: { fetch: BlockFetcher, maxNodes?: number } & AbortOptions): Promise<{ applied: number, heads: CID[] }> {
     this.check()
-    const cids = heads.map(h => typeof h === 'string' ? CID.parse(h) : h)
+    const cids = heads.map(parseCid)
     return await this.writes.exclusive(async () => {
       const commits = await collectMissing(cids, {
         db: this.addressCid,

@@ -4,5 +4,5 @@
  */
 export { Graph, SMALL_IMPORT_BYTES, type ImportOptions } from './graph.js'
 export { openGraph, type CreateOptions, type OpenGraphOptions } from './open.js'
-export { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, ReadOnlyReplicaError } from './errors.js'
+export { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, InvalidCidError, ReadOnlyReplicaError } from './errors.js'
 export type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'

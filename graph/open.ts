@@ -10,6 +10,7 @@ import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
 import { createManifest, decodeManifest, generateKeyPair, type BlockFetcher, type KeyPair } from '../merkle-clock/index.js'
 import { loadOrCreateIdentity, MemoryBackend, SQLITE_STORE_FILE, SqliteBackend, type Backend } from '../store/index.js'
+import { parseCid } from './cid.js'
 import { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError } from './errors.js'
 import { Graph } from './graph.js'
 
@@ -57,7 +58,7 @@ export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph>
   const backend = await openBackend(options)
   try {
     const stored = await backend.getMeta('address')
-    const asked = options.address === undefined ? undefined : typeof options.address === 'string' ? CID.parse(options.address) : options.address
+    const asked = options.address === undefined ? undefined : parseCid(options.address)
     let address: CID
     if (stored !== undefined) {
       if (options.create !== undefined && options.create !== false && options.create.exclusive === true) throw new DatabaseExistsError(options.path ?? 'memory', stored)

@@ -63,7 +63,8 @@ async function fetchBlock (fetcher: BlockFetcher, cid: CID, signal?: AbortSignal
     throwIfAborted(signal)
     throw new MissingBlockError(cid, { cause: err })
   }
-  if (bytes === undefined) throw new MissingBlockError(cid)
+  // A fetcher is outside code: anything but bytes is a block it does not have.
+  if (!(bytes instanceof Uint8Array)) throw new MissingBlockError(cid)
   return bytes
 }
 

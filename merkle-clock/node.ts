@@ -218,6 +218,8 @@ export function verifyNodeContent (cid: CID, bytes: Uint8Array, db: CID, writers
   if (node.payload !== undefined && (!Array.isArray(node.payload) || node.payload.length === 0 || !node.payload.every(isCid))) {
     bad('payload must be a non-empty list of CIDs')
   }
+  // Distinct links: a node may not make a replica fetch and verify one block many times.
+  if (node.payload !== undefined && new Set(node.payload.map(String)).size !== node.payload.length) bad('payload links are not distinct')
   if (node.files !== undefined) {
     if (!Array.isArray(node.files) || node.files.length === 0 || node.files.length > MAX_FILE_LINKS) bad(`files must be a list of 1 to ${MAX_FILE_LINKS} CIDs`)
     for (let i = 0; i < node.files!.length; i++) {

@@ -24,7 +24,8 @@
 import type { CID } from 'multiformats/cid'
 import { compareBytes } from './bytes.js'
 import { CborWriter, headBytes } from './cbor.js'
-import { MalformedBlockError, QuadTooLargeError } from './errors.js'
+import { InvalidRdfError, MalformedBlockError, QuadTooLargeError } from './errors.js'
+import { assertStorableTerm, termFromKey } from './terms.js'
 
 /** A quad as the canonical strings of its subject, predicate, object and graph. */
 export type KeyQuad = readonly [string, string, string, string]
@@ -349,6 +350,17 @@ export function assertDeltaChunk (value: unknown, isCid: (x: unknown) => boolean
     if (!Number.isInteger(r[i]) || r[i] < 0 || r[i] >= bound) throw new MalformedBlockError('delta removal index out of range')
   }
   const kinds = t.map(termKind)
+  // Every term passes the checks a local write passes: a writer's signature says who
+  // wrote a term, not that it is RDF.
+  for (const key of t) {
+    if (key === '') continue
+    try {
+      assertStorableTerm(termFromKey(key))
+    } catch (err) {
+      if (err instanceof InvalidRdfError) throw new MalformedBlockError(`delta term ${JSON.stringify(key.slice(0, 200))} is not RDF: ${err.message}`, { cause: err })
+      throw err
+    }
+  }
   const checkQuad = (flat: number[], width: number): void => {
     for (let i = 0; i < flat.length; i += width) {
       const s = kinds[flat[i]]; const p = kinds[flat[i + 1]]; const o = kinds[flat[i + 2]]; const g = kinds[flat[i + 3]]

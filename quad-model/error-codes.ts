@@ -42,6 +42,7 @@ export const ERROR_CODES = {
   ERR_NO_DATABASE: 'no database in the folder (or at the address) given',
   ERR_DATABASE_EXISTS: 'the folder already holds a database',
   ERR_DATABASE_MISMATCH: 'the folder holds another database than the one asked for',
+  ERR_INVALID_CID: 'a string given as a head or address is not a CID',
   ERR_NOT_A_WRITER: "this replica's key is not a writer of the database, so it cannot write",
   // replication: peers and streams
   ERR_PROTOCOL: 'a peer broke the catch-up or announcement protocol',

@@ -104,23 +104,43 @@ export function assertIri (iri: string): void {
 
 const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/
 
+// What a blank node label may not hold: N-Quads could not carry it back (whitespace, the
+// characters N-Triples forbids in IRIs, quotes).
+// eslint-disable-next-line no-control-regex
+const BLANK_FORBIDDEN = /[\u0000-\u0020<>"{}|^`\\]/
+
+/**
+ * Throws InvalidRdfError unless the term is well-formed: an absolute IRI, a blank node
+ * label N-Quads can carry, a literal with a valid language tag or datatype IRI, all of
+ * it well-formed Unicode. The text checks of assertStorableQuad, and what a delta from
+ * another replica must pass for each term it holds (delta.ts), so a replica only ever
+ * stores what it could export and import again.
+ */
+export function assertStorableTerm (term: RDF.Term): void {
+  if (term.termType === 'NamedNode') assertIri(term.value)
+  if (term.termType === 'BlankNode') {
+    if (term.value === '') throw new InvalidRdfError('a blank node needs a label')
+    if (!term.value.isWellFormed()) throw new InvalidRdfError(`the blank node label ${term.value.toWellFormed()} is not well-formed Unicode (it has a lone surrogate)`)
+    const bad = BLANK_FORBIDDEN.exec(term.value)
+    if (bad !== null) throw new InvalidRdfError(`the blank node label ${JSON.stringify(term.value)} contains the forbidden character ${JSON.stringify(bad[0])}`)
+  }
+  if (term.termType === 'Literal') {
+    // A lone surrogate has no UTF-8 form: the block would carry U+FFFD, and replicas differ.
+    if (!term.value.isWellFormed()) throw new InvalidRdfError(`the literal "${term.value.toWellFormed()}" is not well-formed Unicode (it has a lone surrogate)`)
+    if (term.language !== '' && !LANGUAGE_TAG.test(term.language)) {
+      throw new InvalidRdfError(`"${term.language}" is not a valid language tag`)
+    }
+    if (term.language === '') assertIri(term.datatype.value)
+  }
+}
+
 /** Throws InvalidRdfError unless the quad can be stored: every term of the right kind and well-formed. */
 export function assertStorableQuad (quad: RDF.Quad): void {
   assertQuadShape(quad)
-  const { subject, predicate, object, graph } = quad
-  for (const term of [subject, predicate, object, graph]) {
-    if (term.termType === 'NamedNode') assertIri(term.value)
-    if (term.termType === 'BlankNode' && term.value === '') throw new InvalidRdfError('a blank node needs a label')
-    if (term.termType === 'BlankNode' && !term.value.isWellFormed()) throw new InvalidRdfError(`the blank node label ${term.value.toWellFormed()} is not well-formed Unicode (it has a lone surrogate)`)
-  }
-  if (object.termType === 'Literal') {
-    // A lone surrogate has no UTF-8 form: the block would carry U+FFFD, and replicas differ.
-    if (!object.value.isWellFormed()) throw new InvalidRdfError(`the literal "${object.value.toWellFormed()}" is not well-formed Unicode (it has a lone surrogate)`)
-    if (object.language !== '' && !LANGUAGE_TAG.test(object.language)) {
-      throw new InvalidRdfError(`"${object.language}" is not a valid language tag`)
-    }
-    if (object.language === '') assertIri(object.datatype.value)
-  }
+  assertStorableTerm(quad.subject)
+  assertStorableTerm(quad.predicate)
+  assertStorableTerm(quad.object)
+  assertStorableTerm(quad.graph)
 }
 
 /**

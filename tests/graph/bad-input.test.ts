@@ -106,6 +106,54 @@ describe('bad blocks from elsewhere are rejected before they touch the store', (
         return { heads: [child.node.cid], fetch: served(new Map([...parent.blocks, [child.node.cid.toString(), child.node.bytes]])) }
       }
     },
+    // Issue 10, defect 2: a writer's signature says who wrote a term, not that it is RDF.
+    ...['http://e/a b', 'http://e/<x>', '_:a b', 'relative', '"x"@not a tag'].map(term => ({
+      name: `a signed commit by a writer whose term table holds ${JSON.stringify(term)}`,
+      code: 'ERR_INVALID_NODE',
+      make: async (target: Graph, writer: KeyPair) => {
+        const object = term.startsWith('"') ? term : '"o"'
+        const subject = term.startsWith('"') ? 'http://e/s' : term
+        const t = ['', object, subject, 'http://e/p'].sort()
+        const chunk = { t, a: [t.indexOf(subject), t.indexOf('http://e/p'), t.indexOf(object), t.indexOf('')], r: [], c: [] }
+        const commit = createCommit({ db: target.addressCid, parents: [], chunks: [chunk], signer: new Signer(writer) })
+        return { heads: [commit.node.cid], fetch: served(new Map([[commit.node.cid.toString(), commit.node.bytes]])) }
+      }
+    })),
+    {
+      // Issue 10, defect 3: one chunk linked 1,000 times would be fetched and checked 1,000 times.
+      name: 'a node whose payload lists one chunk many times',
+      code: 'ERR_INVALID_NODE',
+      make: async (target, writer) => {
+        const { cid, blocks } = await commitBlocks(target, new Signer(writer), [])
+        const node = dagCbor.decode(blocks.get(cid.toString())!) as Record<string, unknown>
+        const chunk = encodeBlock(node.delta)
+        const { sig: _sig, delta: _delta, ...rest } = node
+        const unsigned = { ...rest, payload: Array.from({ length: 1000 }, () => chunk.cid) }
+        const signed = encodeBlock({ ...unsigned, sig: new Signer(writer).sign(dagCbor.encode(unsigned)) })
+        return { heads: [signed.cid], fetch: served(new Map([[signed.cid.toString(), signed.bytes], [chunk.cid.toString(), chunk.bytes]])) }
+      }
+    },
+    {
+      name: 'a fetcher that answers null',
+      code: 'ERR_MISSING_BLOCK',
+      make: async (target, writer) => {
+        const { cid } = await commitBlocks(target, new Signer(writer), [])
+        return { heads: [cid], fetch: { get: async () => null as unknown as Uint8Array } }
+      }
+    },
+    {
+      name: 'a fetcher that answers something other than bytes',
+      code: 'ERR_MISSING_BLOCK',
+      make: async (target, writer) => {
+        const { cid } = await commitBlocks(target, new Signer(writer), [])
+        return { heads: [cid], fetch: { get: async () => 'bytes?' as unknown as Uint8Array } }
+      }
+    },
+    {
+      name: 'a head string that is not a CID',
+      code: 'ERR_INVALID_CID',
+      make: async () => ({ heads: ['not a cid' as unknown as CID], fetch: served(new Map()) })
+    },
     {
       name: 'a head that does not exist anywhere',
       code: 'ERR_MISSING_BLOCK',
@@ -122,6 +170,15 @@ describe('bad blocks from elsewhere are rejected before they touch the store', (
     await expect(target.merge(heads, { fetch })).rejects.toMatchObject({ code })
     await expectNothingApplied(target, before)
     await target.close()
+  })
+
+  it('a local write passes the same term checks: a blank node label N-Quads cannot carry is refused', async () => {
+    const graph = await openGraph()
+    const { factory: f } = await import('../../index.js')
+    await expect(graph.insert([f.quad(f.blankNode('a b'), f.namedNode('http://e/p'), f.literal('x'))])).rejects.toMatchObject({ code: 'ERR_INVALID_RDF' })
+    await expect(graph.insert([f.quad(f.namedNode('http://e/a b'), f.namedNode('http://e/p'), f.literal('x'))])).rejects.toMatchObject({ code: 'ERR_INVALID_RDF' })
+    expect(await graph.size()).toBe(0)
+    await graph.close()
   })
 
   it('a closed database rejects writes from a replica whose key is not a writer', async () => {
