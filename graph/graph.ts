@@ -11,6 +11,7 @@
  */
 import { CID } from 'multiformats/cid'
 import type * as RDF from '@rdfjs/types'
+import type { EventEmitter } from 'node:events'
 import {
   assertStorableQuad, BlankNodeScope, countChanges, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat, serializeRdf,
   termKey, throwIfAborted, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
@@ -27,6 +28,7 @@ import { parseCid } from './cid.js'
 import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
 import { carOf, logOf } from './history.js'
 import { WritePath } from './writes.js'
+import { patternTerm, QuadStream, quadsOf, settle } from './rdfjs.js'
 
 /**
  * Inputs up to this size are imported on the ordinary commit path, in this thread: a
@@ -46,8 +48,13 @@ export interface ImportOptions extends AbortOptions {
   onProgress?: (quads: number) => void
 }
 
-/** One replica of one database. Emits 'change' (CustomEvent<ChangeDetail>) after every applied commit. */
-export class Graph extends EventTarget implements ReplicaGraph {
+/**
+ * One replica of one database. Emits 'change' (CustomEvent<ChangeDetail>) after every
+ * applied commit. It is an RDF/JS Source and Store (rdf.js.org/stream-spec): `match`
+ * returns a Stream (that is also an AsyncIterable), and `import(stream)`, `remove`,
+ * `removeMatches` and `deleteGraph` each make one commit and emit 'end' or 'error'.
+ */
+export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   readonly address: string
   readonly writer: string
   readonly manifest: Manifest
@@ -182,8 +189,32 @@ export class Graph extends EventTarget implements ReplicaGraph {
   /**
    * Imports RDF as one commit. Nothing is committed unless the whole input parses: an
    * error on line 900 leaves the graph as it was. Blank nodes are scoped to the import.
+   * Called with a Stream of quads and no options, it is RDF/JS Store's `import`: the
+   * quads are inserted as one commit, and the emitter returned emits 'end' or 'error'.
    */
-  async import (data: RdfInput, options: ImportOptions): Promise<ImportResult> {
+  import (stream: RDF.Stream): EventEmitter
+  import (data: RdfInput, options: ImportOptions): Promise<ImportResult>
+  import (data: RdfInput | RDF.Stream, options?: ImportOptions): Promise<ImportResult> | EventEmitter {
+    if (options === undefined) return settle(async () => await this.insert(quadsOf(data as RDF.Stream)))
+    return this.importRdf(data as RdfInput, options)
+  }
+
+  /** RDF/JS Store: removes the quads of a stream, in one commit. */
+  remove (stream: RDF.Stream): EventEmitter {
+    return settle(async () => await this.delete(quadsOf(stream)))
+  }
+
+  /** RDF/JS Store: removes every quad matching a pattern, in one commit. */
+  removeMatches (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null): EventEmitter {
+    return settle(async () => await this.delete(this.match(subject, predicate, object, graph)))
+  }
+
+  /** RDF/JS Store: removes every quad of one graph (an IRI string names a named graph), in one commit. */
+  deleteGraph (graph: RDF.Quad_Graph | string): EventEmitter {
+    return this.removeMatches(undefined, undefined, undefined, typeof graph === 'string' ? factory.namedNode(graph) : graph)
+  }
+
+  private async importRdf (data: RdfInput, options: ImportOptions): Promise<ImportResult> {
     this.check()
     const format = rdfFormat(options.format)
     let graph: RDF.NamedNode | undefined
@@ -225,13 +256,14 @@ export class Graph extends EventTarget implements ReplicaGraph {
   }
 
   /**
-   * Quads matching a pattern, lazily; an undefined position matches anything, and
-   * a DefaultGraph graph matches the default graph only.
+   * Quads matching a pattern, lazily, as an RDF/JS Stream that is also an AsyncIterable;
+   * an undefined, null or variable position matches anything, and a DefaultGraph graph
+   * matches the default graph only. The store is read when the stream is first read.
    */
-  match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: AbortOptions = {}): AsyncIterable<RDF.Quad> {
+  match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: AbortOptions = {}): QuadStream<RDF.Quad> {
     this.check()
-    const pattern = { subject: subject ?? undefined, predicate: predicate ?? undefined, object: object ?? undefined, graph: graph ?? undefined }
-    return new StoreQuadSource(this.backend, this.termCache).match(pattern, options)
+    const pattern = { subject: patternTerm(subject), predicate: patternTerm(predicate), object: patternTerm(object), graph: patternTerm(graph) }
+    return new QuadStream(() => new StoreQuadSource(this.backend, this.termCache).match(pattern, options))
   }
 
   /**
