@@ -10,6 +10,9 @@ import type { Command } from 'commander'
 import { openGraph, RhizomeError, type Graph } from '../index.js'
 import { InputFileError, NoDatabaseError } from './errors.js'
 import { interrupt } from './interrupt.js'
+import { connectLive, type CliGraph } from './live/index.js'
+
+export type { CliGraph } from './live/index.js'
 
 export interface GlobalOptions {
   db: string
@@ -43,11 +46,42 @@ export async function openExisting (folder: string, signal?: AbortSignal): Promi
 /**
  * Runs `fn` on the command's database and closes it after, whatever happens. Ctrl-C
  * aborts the operation through `signal` (interrupt.ts; a commit is atomic, so nothing
- * half-done is left).
+ * half-done is left). When `rhizome serve` or `rhizome pin` holds the database, `fn`
+ * gets it through that process (live/): reads see its current state, and its writes
+ * are committed and replicated there.
  */
-export async function withGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withGraph<T> (command: Command, fn: (graph: CliGraph, signal: AbortSignal) => Promise<T>): Promise<T> {
   const signal = interrupt.signal
-  const graph = await openExisting(databaseFolder(command), signal)
+  const folder = databaseFolder(command)
+  let graph: CliGraph
+  try {
+    graph = await openExisting(folder, signal)
+  } catch (err) {
+    if (!(err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED')) throw err
+    const live = await connectLive(folder, signal)
+    if (live === undefined) throw err
+    graph = live
+  }
+  try {
+    return await fn(graph, signal)
+  } finally {
+    await graph.close()
+  }
+}
+
+/** Like withGraph, for commands that need the database in this process (to replicate it). */
+export async function withLocalGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = interrupt.signal
+  const folder = databaseFolder(command)
+  let graph: Graph
+  try {
+    graph = await openExisting(folder, signal)
+  } catch (err) {
+    if (err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED' && await connectLive(folder, signal) !== undefined) {
+      throw new RhizomeError('ERR_DATABASE_LOCKED', `the database in ${folder} is held by a running rhizome serve or pin, which replicates it already; stop it to run ${command.name()}`, { cause: err })
+    }
+    throw err
+  }
   try {
     return await fn(graph, signal)
   } finally {

@@ -64,7 +64,8 @@ export const ERROR_CODES = {
   ERR_PORT_IN_USE: 'another process listens on the port asked for',
   ERR_UNSAFE_SERVER: 'server options that are unsafe together, such as updates on a public address without a token',
   // cli
-  ERR_INPUT_FILE: 'a file named on the command line cannot be read'
+  ERR_INPUT_FILE: 'a file named on the command line cannot be read',
+  ERR_LIVE_CHANNEL: 'the channel to the rhizome serve or pin that holds the database failed, or was sent a request it does not take'
 } as const
 
 /** A RhizomeError's code: one of ERROR_CODES. */

@@ -33,7 +33,7 @@ export function registerCar (program: Command): void {
     .action(async (file: string, _options: unknown, command: Command) => {
       const car = await readCarFile(file)
       await withGraph(command, async (graph, signal) => {
-        const result = await graph.mergeCar(car, { signal })
+        const result = await graph.mergeCar(car.bytes, { signal })
         print(`merged ${result.applied} ${result.applied === 1 ? 'commit' : 'commits'}`)
         for (const head of result.heads) print(`head ${head.toString()}`)
       })
@@ -75,10 +75,11 @@ async function addressOf (car: CarSource, file: string): Promise<string> {
   return db.toString()
 }
 
-async function readCarFile (file: string): Promise<CarSource> {
+/** The CAR file read and checked before the database is opened; its bytes kept for a merge through the live channel. */
+async function readCarFile (file: string): Promise<CarSource & { bytes: Uint8Array }> {
   const bytes = await readInput(file)
   try {
-    return await readCar(bytes)
+    return { ...await readCar(bytes), bytes }
   } catch (err) {
     if (err instanceof InvalidCarError) throw new InputFileError(file, err.message, { cause: err })
     throw err

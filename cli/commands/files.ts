@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { withGraph } from '../database.js'
+import { withGraph, withLocalGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
 
@@ -31,8 +31,9 @@ export function registerFiles (program: Command): void {
     .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)')
     .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
-      await withGraph(command, async (graph, signal) => {
-        if (options.peer !== undefined) await graph.replicate({ listen: [], peers: options.peer })
+      if (options.peer === undefined) return await withGraph(command, async (graph, signal) => { await writeAll(graph.catFile(iri, { signal })) })
+      await withLocalGraph(command, async (graph, signal) => {
+        await graph.replicate({ listen: [], peers: options.peer })
         await writeAll(graph.catFile(iri, { signal }))
       })
     })

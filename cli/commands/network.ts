@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
 import { createReplicator, loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
-import { databaseFolder, folderExists, withGraph } from '../database.js'
+import { databaseFolder, folderExists, withLocalGraph } from '../database.js'
+import { serveLive } from '../live/index.js'
 import { InputFileError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
@@ -69,14 +70,17 @@ export function registerNetwork (program: Command): void {
   httpOptions(networkOptions(program.command('serve'), true))
     .description('replicate the database with peers and serve a SPARQL endpoint until stopped (Ctrl-C); prints its multiaddrs and the endpoint\'s URL')
     .action(async (flags: NetworkFlags & HttpFlags, command: Command) => {
-      await withGraph(command, async graph => {
+      await withLocalGraph(command, async graph => {
         const http = await startHttp(graph, flags)
+        // The other rhizome commands on this folder reach the database through this process.
+        const live = await serveLive(graph, databaseFolder(command))
         try {
           const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
           printAddresses(replicator)
           if (http.url !== undefined) print(http.url)
           await untilStopped()
         } finally {
+          await live?.close()
           await http.stop()
         }
       })
@@ -86,7 +90,7 @@ export function registerNetwork (program: Command): void {
     .description('catch the database up once from the given peers, then exit')
     .action(async (flags: NetworkFlags, command: Command) => {
       if (flags.peer === undefined) command.error('sync needs at least one --peer', { exitCode: 2, code: 'rhizome.peerRequired' })
-      await withGraph(command, async graph => {
+      await withLocalGraph(command, async graph => {
         const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
         const { applied } = await replicator.sync()
         print(`synced ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
@@ -101,15 +105,19 @@ export function registerNetwork (program: Command): void {
       const folder = databaseFolder(command)
       const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined))
       const graphs: Graph[] = []
+      const lives: Array<{ close: () => Promise<void> }> = []
       try {
         for (const address of addresses) {
           const graph = await openGraph({ path: join(folder, address), address, fetch: replicator.manifestFetcher() })
           graphs.push(graph)
+          const live = await serveLive(graph, join(folder, address))
+          if (live !== undefined) lives.push(live)
           await replicator.follow(graph)
         }
         printAddresses(replicator)
         await untilStopped()
       } finally {
+        await Promise.all(lives.map(async l => await l.close()))
         await replicator.stop()
         await Promise.all(graphs.map(async g => await g.close()))
       }
