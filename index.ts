@@ -43,8 +43,8 @@ export {
 export {
   parseSparql, writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, writeQuads, termToNTriples, solutionToRecord,
   QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,
-  ResultLimitError, UpdateError, LoadError, ResultsFormatError,
-  type QueryOptions, type QueryResult, type BindingsResult, type BooleanResult, type QuadsResult, type Solution,
+  ResultLimitError, UpdateError, LoadError, ResultsFormatError, ServiceForbiddenError, ServiceFailedError,
+  type FederationOptions, type QueryOptions, type QueryResult, type BindingsResult, type BooleanResult, type QuadsResult, type Solution,
   type UpdateOptions, type UpdateSummary, type DocumentLoader, type QueryErrorCode, type TextPosition
 } from './query/index.js'
 export type { RdfFormat as ResultsRdfFormat } from './query/index.js'

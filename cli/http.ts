@@ -1,6 +1,6 @@
 /**
  * The HTTP endpoint half of `rhizome serve`: its options (--http-port, --http-host,
- * --allow-update, --allow-load, --token / RHIZOME_TOKEN, --query-timeout) and starting
+ * --allow-update, --allow-load, --allow-service, --token / RHIZOME_TOKEN, --query-timeout) and starting
  * it beside replication; serve prints the endpoint's URL (http://H:P/sparql) on its own
  * line after the multiaddrs.
  * The http layer is loaded only when serve runs.
@@ -15,6 +15,7 @@ export interface HttpFlags {
   httpHost?: string
   allowUpdate?: boolean
   allowLoad?: boolean
+  allowService?: string[]
   token?: string
   queryTimeout?: number
   http?: boolean
@@ -33,6 +34,7 @@ export function httpOptions (command: Command): Command {
     .option('--no-http', 'serve no SPARQL endpoint, only replication')
     .option('--allow-update', 'accept SPARQL Update and Graph Store writes (each one signed commit)')
     .option('--allow-load', 'let SPARQL LOAD read local files')
+    .option('--allow-service <url>', 'let queries call this SPARQL endpoint with SERVICE (a URL prefix, or * for any; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .addOption(new Option('--token <token>', 'a bearer token updates must carry (needed for updates off loopback)').env('RHIZOME_TOKEN'))
     .option('--query-timeout <ms>', 'stop each query or update after this many milliseconds (default 60000)', positiveInteger)
 }
@@ -59,6 +61,7 @@ export async function startHttp (graph: Graph, flags: HttpFlags): Promise<Runnin
       host: flags.httpHost,
       allowUpdate: flags.allowUpdate === true,
       allowLoad: flags.allowLoad === true,
+      services: flags.allowService ?? [],
       token: flags.token,
       timeoutMs: flags.queryTimeout
     })

@@ -13,6 +13,8 @@ export interface ServerSettings {
   token: string | undefined
   /** LOAD may read documents (file: IRIs) only when true. */
   allowLoad: boolean
+  /** The endpoints SERVICE may call (URL prefixes, or `*`); none by default, so a request cannot make this server call out. */
+  services: string[]
   /** Each query or update stops after this long. */
   timeoutMs: number
   /** Most requests running at once; beyond it 503. */

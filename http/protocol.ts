@@ -75,7 +75,8 @@ function describeService (ctx: RequestContext): void {
 }
 
 async function runQuery (ctx: RequestContext, text: string): Promise<void> {
-  const result = await ctx.graph.query(text, { signal: ctx.signal, timeoutMs: ctx.settings.timeoutMs, baseIRI: ctx.endpoint })
+  const federation = ctx.settings.services.length > 0 ? { allow: ctx.settings.services } : undefined
+  const result = await ctx.graph.query(text, { signal: ctx.signal, timeoutMs: ctx.settings.timeoutMs, baseIRI: ctx.endpoint, federation })
   chooseType(result.type, ctx.req.headers.accept) // a 406 before any work
   const body = resultBody(await started(result), ctx.req.headers.accept)
   ctx.res.writeHead(200, { 'content-type': body.contentType, 'cache-control': 'no-store', vary: 'Accept' })

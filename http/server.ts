@@ -34,6 +34,7 @@ const DEFAULTS: ServerSettings = {
   allowUpdate: false,
   token: undefined,
   allowLoad: false,
+  services: [],
   timeoutMs: 60_000,
   maxConcurrent: 64,
   maxBodyBytes: 64 * 1024 * 1024
@@ -62,7 +63,9 @@ const STATUS_OF_CODE: Record<string, number> = {
   ERR_QUERY_TIMEOUT: 503,
   ERR_INVALID_RDF: 400,
   ERR_UNKNOWN_FORMAT: 415,
-  ERR_NOT_A_WRITER: 403
+  ERR_NOT_A_WRITER: 403,
+  ERR_SERVICE_FORBIDDEN: 403,
+  ERR_SERVICE_FAILED: 502
 }
 
 export class HttpEndpoint {

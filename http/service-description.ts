@@ -30,6 +30,7 @@ export function serviceDescription (endpoint: string, settings: ServerSettings):
   add(service, SD + 'endpoint', `<${endpoint}>`)
   add(service, SD + 'supportedLanguage', `<${SD}SPARQL11Query>`)
   if (settings.allowUpdate) add(service, SD + 'supportedLanguage', `<${SD}SPARQL11Update>`)
+  if (settings.services.length > 0) add(service, SD + 'feature', `<${SD}BasicFederatedQuery>`)
   for (const type of new Set([...SOLUTION_MEDIA_TYPES, ...GRAPH_MEDIA])) {
     const iri = FORMAT_IRIS[type]
     if (iri !== undefined) add(service, SD + 'resultFormat', `<${iri}>`)

@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   ERR_UPDATE_FAILED: 'an update could not be applied; nothing of it was committed',
   ERR_LOAD_FAILED: 'a LOAD could not read or parse its source',
   ERR_RESULTS_FORMAT: 'results cannot be written in the format asked for',
+  ERR_SERVICE_FORBIDDEN: 'a SERVICE clause names an endpoint the caller has not allowed (federation is off unless endpoints are allowed)',
+  ERR_SERVICE_FAILED: 'a SERVICE endpoint could not be reached, answered with an error, or sent results that are not valid or too large',
   // graph: opening databases and writing
   ERR_NO_DATABASE: 'no database in the folder (or at the address) given',
   ERR_DATABASE_EXISTS: 'the folder already holds a database',

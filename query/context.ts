@@ -10,6 +10,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import type { QuadSource } from './source.js'
+import type { FederationOptions } from './federation.js'
 import { QueryAbortedError, QueryTimeoutError } from './errors.js'
 
 export type Bindings = Map<string, RDF.Term>
@@ -33,6 +34,8 @@ export interface EvalContext {
   readonly optimize: boolean
   /** Solution every leaf starts from (EXISTS substitution, index nested-loop joins). */
   readonly seed: Bindings | undefined
+  /** The endpoints SERVICE may call; undefined: none (eval/service.ts). */
+  readonly federation?: FederationOptions
   readonly shared: SharedState
 }
 

@@ -14,6 +14,8 @@ export type QueryErrorCode =
   | 'ERR_UPDATE_FAILED'
   | 'ERR_LOAD_FAILED'
   | 'ERR_RESULTS_FORMAT'
+  | 'ERR_SERVICE_FORBIDDEN'
+  | 'ERR_SERVICE_FAILED'
 
 /** Every engine error is a RhizomeError, so callers of the whole database branch on `code` alike. */
 export class QueryError extends RhizomeError {
@@ -92,5 +94,21 @@ export class ResultsFormatError extends QueryError {
   override name = 'ResultsFormatError'
   constructor (message: string, options?: ErrorOptions) {
     super('ERR_RESULTS_FORMAT', message, options)
+  }
+}
+
+/** A SERVICE clause names an endpoint that QueryOptions.federation does not allow. */
+export class ServiceForbiddenError extends QueryError {
+  override name = 'ServiceForbiddenError'
+  constructor (readonly endpoint: string) {
+    super('ERR_SERVICE_FORBIDDEN', `SERVICE <${endpoint}> is not allowed: federation calls only the endpoints the caller allows (QueryOptions.federation.allow; rhizome query --service URL)`)
+  }
+}
+
+/** A SERVICE endpoint failed: unreachable, an HTTP error, results that are not valid or are too large. */
+export class ServiceFailedError extends QueryError {
+  override name = 'ServiceFailedError'
+  constructor (readonly endpoint: string, reason: string, options?: ErrorOptions) {
+    super('ERR_SERVICE_FAILED', `SERVICE <${endpoint}> failed: ${reason}`, options)
   }
 }

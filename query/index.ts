@@ -33,6 +33,7 @@ export type {
   QueryOptions, QueryResult, BindingsResult, BooleanResult, QuadsResult, UpdateOptions, UpdateSummary
 } from './eval/index.js'
 export { toArray, solutionToRecord, type Solution } from './solutions.js'
+export type { FederationOptions } from './federation.js'
 
 /** Runs a SPARQL 1.1 query against `source` (eval/execute.ts). */
 export async function executeQuery (source: QuadSource, text: string, options: QueryOptions = {}): Promise<QueryResult> {
@@ -50,6 +51,6 @@ export { parseSparql, parseQuery, parseUpdate } from './parse/index.js'
 export { writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, termToNTriples, writeQuads, type RdfFormat } from './results/index.js'
 export {
   QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,
-  ResultLimitError, UpdateError, LoadError, ResultsFormatError,
+  ResultLimitError, UpdateError, LoadError, ResultsFormatError, ServiceForbiddenError, ServiceFailedError,
   type QueryErrorCode, type TextPosition
 } from './errors.js'

@@ -14,6 +14,7 @@ interface QueryCommandOptions {
   file?: string
   timeout?: number
   union?: boolean
+  service?: string[]
 }
 
 const SOLUTION_FORMATS = ['table', 'json', 'xml', 'csv', 'tsv']
@@ -28,11 +29,13 @@ export function registerQuery (program: Command): void {
     .option('--file <file>', 'read the query from a file')
     .option('--timeout <ms>', 'stop the query after this many milliseconds', positiveInteger)
     .option('--union', 'query the union of all graphs as the default graph')
+    .option('--service <url>', 'let SERVICE call this SPARQL endpoint (a URL prefix, or * for any; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .action(async (argument: string | undefined, options: QueryCommandOptions, command: Command) => {
       const text = await sparqlText(command, argument, options.file)
       const prefixes = (parseSparql(text) as { prefixes?: Record<string, string> }).prefixes ?? {}
       await withGraph(command, async (graph, signal) => {
-        const result = await graph.query(text, { signal, timeoutMs: options.timeout, defaultGraphAsUnion: options.union })
+        const federation = options.service === undefined ? undefined : { allow: options.service }
+        const result = await graph.query(text, { signal, timeoutMs: options.timeout, defaultGraphAsUnion: options.union, federation })
         await writeResult(result, options.format, prefixes)
       })
     })

@@ -92,7 +92,7 @@ export class LiveGraph implements CliGraph {
   }
 
   async query (text: string, options: QueryOptions = {}): Promise<QueryResult> {
-    const call = this.call('query', [text, { timeoutMs: options.timeoutMs, defaultGraphAsUnion: options.defaultGraphAsUnion }], options.signal)
+    const call = this.call('query', [text, { timeoutMs: options.timeoutMs, defaultGraphAsUnion: options.defaultGraphAsUnion, services: options.federation?.allow }], options.signal)
     const meta = await call.meta() as { type: 'bindings', variables: string[] } | { type: 'quads' } | undefined
     if (meta === undefined) return await call.result() as QueryResult // a boolean
     const items = call.items()

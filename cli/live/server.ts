@@ -109,8 +109,9 @@ async function run (graph: Graph, method: string, args: unknown[], { signal, inp
       for await (const chunk of graph.catFile(text(args[0]), { signal })) await item(toBase64(chunk))
       return null
     case 'query': {
-      const { timeoutMs, defaultGraphAsUnion } = options(args[1]) as { timeoutMs?: number, defaultGraphAsUnion?: boolean }
-      const result = await graph.query(text(args[0]), { signal, timeoutMs, defaultGraphAsUnion })
+      const { timeoutMs, defaultGraphAsUnion, services } = options(args[1]) as { timeoutMs?: number, defaultGraphAsUnion?: boolean, services?: string[] }
+      const federation = Array.isArray(services) ? { allow: services.filter(s => typeof s === 'string') } : undefined
+      const result = await graph.query(text(args[0]), { signal, timeoutMs, defaultGraphAsUnion, federation })
       if (result.type === 'boolean') return { type: 'boolean', value: result.value }
       if (result.type === 'quads') {
         await send(socket, { meta: { type: 'quads' } })

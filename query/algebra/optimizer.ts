@@ -40,6 +40,8 @@ export async function optimize (op: Algebra.Operation, source: QuadSource): Prom
 
 /** Bottom-up rebuild: children first (including EXISTS patterns), then `f` on the copy. */
 function transform (op: Algebra.Operation, f: (op: Algebra.Operation) => Algebra.Operation): Algebra.Operation {
+  // A SERVICE pattern is another endpoint's to plan: it is sent as written (eval/service.ts).
+  if (op.type === Algebra.types.SERVICE) return f({ ...op })
   const copy: Algebra.Operation = { ...op }
   if (Array.isArray(op.input)) copy.input = op.input.map((i: Algebra.Operation) => transform(i, f))
   else if (op.input !== undefined && typeof op.input === 'object' && 'type' in op.input) copy.input = transform(op.input, f)
@@ -229,7 +231,9 @@ function greedyOrder (patterns: Algebra.Pattern[], estimate: (p: Algebra.Pattern
 }
 
 function seedable (op: Algebra.Operation): boolean {
-  return op.type === Algebra.types.BGP || op.type === Algebra.types.PATH
+  // SERVICE ?endpoint learns its endpoint from the left side, and a SERVICE given a
+  // solution sends it along as VALUES, so the endpoint answers for it alone.
+  return op.type === Algebra.types.BGP || op.type === Algebra.types.PATH || op.type === Algebra.types.SERVICE
 }
 
 function chooseJoinNode (op: Algebra.Operation): Algebra.Operation {

@@ -66,6 +66,10 @@ function variables (op: Algebra.Operation, certain: boolean): Set<string> {
       for (const v of op.variables) if (!certain) out.add(v.value)
       if (!certain) for (const a of op.aggregates) out.add(a.variable.value)
       break
+    case Algebra.types.SERVICE:
+      // SILENT may answer with no bindings at all, when the call fails.
+      if (!certain || !op.silent) for (const v of variables(op.input, certain)) out.add(v)
+      break
     case Algebra.types.PROJECT: {
       const inner = variables(op.input, certain)
       for (const v of op.variables) if (!certain || inner.has(v.value)) out.add(v.value)

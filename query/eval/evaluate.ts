@@ -24,6 +24,7 @@ import { solutionKey, type Compiled, type ExistsResults, compileExpression, eval
 import { SparqlUnsupportedError } from '../errors.js'
 import { sameTermKey } from '../terms.js'
 import { possibleVariables } from '../algebra/index.js'
+import { evalService, needsSeed } from './service.js'
 
 export function evaluate (op: Algebra.Operation, ctx: EvalContext): AsyncIterable<Bindings> {
   const onIds = evaluateIsland(op, ctx)
@@ -49,7 +50,7 @@ export function evaluate (op: Algebra.Operation, ctx: EvalContext): AsyncIterabl
       dataset: { defaultGraphs: op.default, namedGraphs: op.named }
     }))
     case Algebra.types.NOP: return single(ctx.seed ?? new Map())
-    case Algebra.types.SERVICE: throw new SparqlUnsupportedError('SERVICE (federated query)')
+    case Algebra.types.SERVICE: return evalService(op, ctx, ctx.seed ?? new Map())
     default: throw new SparqlUnsupportedError(`algebra operator ${op.type}`)
   }
 }
@@ -145,7 +146,7 @@ function evalJoin (inputs: Algebra.Operation[], ctx: EvalContext): AsyncIterable
   for (let i = 1; i < inputs.length; i++) {
     const right = inputs[i]!
     const rightVars = possibleVariables(right)
-    stream = algorithms?.[i] === 'nested-loop'
+    stream = algorithms?.[i] === 'nested-loop' || needsSeed(right)
       ? nestedLoopJoin(stream, right, ctx)
       : hashJoin(stream, right, ctx, [...leftVars].filter(v => rightVars.has(v)))
     leftVars = new Set([...leftVars, ...rightVars])
@@ -220,7 +221,7 @@ async function * evalLeftJoin (op: Algebra.LeftJoin, ctx: EvalContext): AsyncIte
   const filter = op.expression !== undefined ? prepare(op.expression, ctx) : undefined
   const passes = async (m: Bindings): Promise<boolean> =>
     filter === undefined || evaluateFilter(filter.compiled, m, await existsFor(filter.exists, m, ctx))
-  if (op.metadata?.algorithm === 'nested-loop') {
+  if (op.metadata?.algorithm === 'nested-loop' || needsSeed(rightOp)) {
     for await (const l of evaluate(leftOp, ctx)) {
       let matched = false
       for await (const m of evaluate(rightOp, withContext(ctx, { seed: l }))) {

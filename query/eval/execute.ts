@@ -6,6 +6,7 @@
 import type * as RDF from '@rdfjs/types'
 import { Algebra } from 'sparqlalgebrajs'
 import type { QuadSource } from '../source.js'
+import type { FederationOptions } from '../federation.js'
 import { type Dataset, type EvalContext, abortError, checkSignal } from '../context.js'
 import { parseQuery } from '../parse/index.js'
 import { toAlgebra, optimize, planIgnoresData } from '../algebra/index.js'
@@ -41,15 +42,18 @@ export interface QueryOptions {
   limit?: number
   /** Default true. False runs the algebra as translated (for differential tests and debugging). */
   optimize?: boolean
+  /** The endpoints SERVICE may call, and the limits of each call. Default: none (SERVICE fails with ERR_SERVICE_FORBIDDEN). */
+  federation?: FederationOptions
 }
 
 let runCounter = 0
 
 /** Builds the evaluation context shared by queries and update WHERE clauses. */
 export function createContext (source: QuadSource, signal: AbortSignal | undefined, options: {
-  baseIRI?: string | undefined, dataset?: Dataset, optimize?: boolean, timeoutMs?: number | undefined
+  baseIRI?: string | undefined, dataset?: Dataset, optimize?: boolean, timeoutMs?: number | undefined, federation?: FederationOptions
 }): EvalContext {
   return {
+    federation: options.federation,
     source,
     signal,
     timeoutMs: options.timeoutMs,
@@ -122,6 +126,7 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
     baseIRI: query.base ?? options.baseIRI,
     optimize: useOptimizer,
     timeoutMs: options.timeoutMs,
+    federation: options.federation,
     dataset: { defaultGraphs: options.defaultGraphAsUnion === true ? 'union' : 'store', namedGraphs: 'store' }
   })
   const { form, inner } = queryForm(op)

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import {
   MemorySource, executeQuery, executeUpdate, toArray, QueryAbortedError, QueryTimeoutError, ResultLimitError,
-  SparqlSyntaxError, SparqlUnsupportedError, LoadError, type QuadPattern, type QuadSource
+  SparqlSyntaxError, ServiceForbiddenError, LoadError, type QuadPattern, type QuadSource
 } from '../../query/index.js'
 import { select, show, sourceFrom } from './helpers.js'
 
@@ -83,10 +83,10 @@ describe('query forms', () => {
     expect(rows.map(r => r.x)).toEqual(['<http://ex/alice>', '<http://ex/bob>', '<http://ex/carol>'])
   })
 
-  it('refuses SERVICE with a typed error', async () => {
+  it('refuses SERVICE to an endpoint the caller has not allowed, with a typed error', async () => {
     const r = await executeQuery(source, 'SELECT * { SERVICE <http://remote/> { ?s ?p ?o } }')
     if (r.type !== 'bindings') throw new Error('bindings expected')
-    await expect(toArray(r)).rejects.toBeInstanceOf(SparqlUnsupportedError)
+    await expect(toArray(r)).rejects.toBeInstanceOf(ServiceForbiddenError)
   })
 })
 
