@@ -42,3 +42,11 @@ export class StorageQuotaError extends RhizomeError {
     super('ERR_STORAGE_QUOTA', `IndexedDB "${database}": the origin's storage quota is used up; nothing of this write was kept (free space, or ask for more with navigator.storage.persist())`, options)
   }
 }
+
+/** identity.json cannot be read or is not an identity. */
+export class IdentityFileError extends RhizomeError {
+  override name = 'IdentityFileError'
+  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
+    super('ERR_IDENTITY_FILE', `${path}: ${reason}`, options)
+  }
+}
