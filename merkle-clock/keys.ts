@@ -46,9 +46,36 @@ export class Signer {
   }
 }
 
+/**
+ * The y-coordinates of Ed25519's eight small-order points, as encoded with the sign
+ * bit cleared, canonical and not (y = p, p + 1): libsodium's blocklist. OpenSSL accepts
+ * a signature by such a key (a small-order key with R = identity and S = 0 verifies
+ * any message) and @noble/curves' strict mode does not, so a Node replica and a
+ * browser replica would disagree on which commits are authentic; both reject them
+ * here first. No honest key or signature has one: A = [a]B and R = [r]B have order L.
+ */
+const SMALL_ORDER = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'
+].map(hex => Uint8Array.from(hex.match(/../g)!, byte => parseInt(byte, 16)))
+
+/** Whether 32 bytes encode a small-order point (or a non-canonical encoding of one). */
+export function isSmallOrderPoint (bytes: Uint8Array): boolean {
+  return SMALL_ORDER.some(point => {
+    for (let i = 0; i < 31; i++) if (bytes[i] !== point[i]) return false
+    return (bytes[31] & 0x7f) === point[31]
+  })
+}
+
 /** True when `signature` is `publicKey`'s Ed25519 signature of `data`. */
 export function verifySignature (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false
+  if (isSmallOrderPoint(publicKey) || isSmallOrderPoint(signature.subarray(0, 32))) return false
   return ed25519Verify(publicKey, data, signature)
 }
 
