@@ -49,6 +49,14 @@ const api = {
     }
   },
   release: async (name: string) => { await held.get(name)?.close(); held.delete(name) },
+  /** Starts importing `n` triples as one commit and answers at once, while it runs (the test then closes the tab). */
+  startImport: async (name: string, n: number) => {
+    const lines: string[] = []
+    for (let i = 0; i < n; i++) lines.push(`<urn:big:${i}> <urn:value> "${i}" .`)
+    const graph = await openBrowserGraph({ name })
+    void graph.import(lines.join('\n'), { format: 'ntriples' }).then(() => { window.imported = true })
+    return 'started'
+  },
   /** Writes `rounds` updates of `size` characters each; answers the first error's code, or 'ok'. */
   fill: async (name: string, rounds: number, size: number) => {
     try {
@@ -66,7 +74,7 @@ const api = {
 }
 
 declare global {
-  interface Window { rhizome: typeof api, ready?: boolean }
+  interface Window { rhizome: typeof api, ready?: boolean, imported?: boolean }
 }
 
 window.rhizome = api

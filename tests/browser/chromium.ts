@@ -26,7 +26,7 @@ export async function launch (): Promise<Browser> {
 
 /** Bundles a test page's entry for the browser, with vitest's API replaced by the shim. */
 export async function bundle (entry: string): Promise<string> {
-  const options = browserOptions([join(root as string, entry)], { write: false, outfile: 'page.js', sourcemap: 'inline' })
+  const options = browserOptions([join(root as string, entry)], { write: false, outfile: 'page.js' })
   const vitestShim = {
     name: 'vitest-shim',
     setup (build: esbuild.PluginBuild) {

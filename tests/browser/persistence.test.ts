@@ -92,6 +92,28 @@ describe.skipIf(skipReason !== undefined)(`a persistent graph in Chromium${skipR
     }
   })
 
+  it('leaves the state before or after a large import when the tab closes during it', async () => {
+    const context = await newContext()
+    try {
+      const page = await openPage(context)
+      const before = await call(page, 'write', 'big', 'INSERT DATA { <urn:kept> <urn:text> "before" }')
+      const n = 20_000
+      expect(await call(page, 'startImport', 'big', n)).toBe('started')
+      await page.close()
+      const next = await openPage(context)
+      await holdWithin(next, 'big', 10_000)
+      const after = await call(next, 'info', 'big')
+      // One transaction per commit: all of the import or none of it.
+      expect([before.count, before.count + n]).toContain(after.count)
+      expect(await call(next, 'select', 'big', 'SELECT ?text { <urn:kept> <urn:text> ?text }')).toEqual([{ text: 'before' }])
+      // Whichever it was, the graph takes writes (its heads and counters agree with its quads).
+      await call(next, 'release', 'big')
+      expect((await call(next, 'write', 'big', 'INSERT DATA { <urn:after> <urn:text> "after" }')).count).toBe(after.count + 1)
+    } finally {
+      await context.close()
+    }
+  })
+
   it('answers a write refused for quota with ERR_STORAGE_QUOTA and keeps the graph as it was', async () => {
     const context = await newContext()
     try {
