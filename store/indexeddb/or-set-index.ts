@@ -90,14 +90,22 @@ export async function prefetch (tx: WriteTx, state: StoredState, commits: readon
   keyList.forEach(([key], i) => tags.set(key, records[i]?.t))
   const tombstones = new Set<string>()
   if (state.tombstones > 0) {
-    // Tombstones name the node whose add they void: probe each stored quad for each commit.
+    // A tombstone names the node whose add it voids: probe each commit's own additions.
     const tombstoneStore = tx.objectStore('tombstones')
-    const probes: Array<[string, [number, number, number, number, KeyBytes]]> = []
+    const probes = new Map<string, [number, number, number, number, KeyBytes]>()
     for (const commit of commits) {
-      for (const [, [s, p, o, g]] of keyList) probes.push([tombstoneKey(s, p, o, g, commit.node.cid), [s, p, o, g, keyBytes(commit.node.cid.bytes)]])
+      for (const chunk of commit.chunks) {
+        const ids = chunk.t.map(key => terms.get(key))
+        for (let i = 0; i < chunk.a.length; i += 4) {
+          const [s, p, o, g] = [ids[chunk.a[i]], ids[chunk.a[i + 1]], ids[chunk.a[i + 2]], ids[chunk.a[i + 3]]]
+          if (s === undefined || p === undefined || o === undefined || g === undefined) continue
+          probes.set(tombstoneKey(s, p, o, g, commit.node.cid), [s, p, o, g, keyBytes(commit.node.cid.bytes)])
+        }
+      }
     }
-    const found = await Promise.all(probes.map(async ([, key]) => await tombstoneStore.getKey(key)))
-    probes.forEach(([key], i) => { if (found[i] !== undefined) tombstones.add(key) })
+    const list = [...probes]
+    const found = await Promise.all(list.map(async ([, key]) => await tombstoneStore.getKey(key)))
+    list.forEach(([key], i) => { if (found[i] !== undefined) tombstones.add(key) })
   }
   return { seqs, terms, tags, tombstones }
 }
