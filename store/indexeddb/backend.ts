@@ -13,7 +13,7 @@
  * Failures: a transaction the browser refuses for quota is ERR_STORAGE_QUOTA, any other
  * failed write ERR_STORE_WRITE, and either leaves nothing of the call stored.
  */
-import { openDB, type IDBPDatabase } from 'idb'
+import { openDB, unwrap, type IDBPDatabase } from 'idb'
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../../quad-model/index.js'
 import type { Commit } from '../../merkle-clock/index.js'
@@ -21,7 +21,7 @@ import type { Backend, BulkWrite, IdPattern, NodeRecord, Reader } from '../backe
 import { CorruptStoreError, StorageQuotaError, StoreClosedError, StoreWriteError } from '../errors.js'
 import { applyCommits, nextHeads } from '../or-set.js'
 import { acquireTabLock } from './lock.js'
-import { prefetch, PrefetchedIndex, quadKeyString, visibilityChanges, writeChanges, type Changes, type WriteTx } from './or-set-index.js'
+import { prefetch, PrefetchedIndex, quadKeyString, readAll, visibilityChanges, writeChanges, type Changes, type WriteTx } from './or-set-index.js'
 import { ALL_STORES, createSchema, keyBytes, orderingFor, prefixRange, SCHEMA_VERSION, type QuadKey, type RhizomeIdb, type StoredState } from './schema.js'
 import { matches, SnapshotLog } from './snapshots.js'
 
@@ -268,13 +268,10 @@ export class IndexedDbBackend implements Backend {
     const read = async <T>(task: () => Promise<T>): Promise<T> => { live(); return await this.serial(task) }
     const matching = async (pattern: IdPattern, limit?: number): Promise<number[]> => await read(async () => await this.matches(generation, pattern, limit))
     return {
-      lookup: async keys => await read(async () => {
-        const index = this.db.transaction('terms').store.index('key')
-        return await Promise.all(keys.map(async key => await index.getKey(key)))
-      }),
+      lookup: async keys => await read(async () => await readAll(unwrap(this.db.transaction('terms').store.index('key')), keys, 'getKey') as Array<number | undefined>),
       resolve: async ids => await read(async () => {
-        const store = this.db.transaction('terms').store
-        return await Promise.all(ids.map(async id => (await store.get(id))?.key ?? ''))
+        const records = await readAll(unwrap(this.db.transaction('terms').store), ids, 'get') as Array<{ key: string } | undefined>
+        return records.map(record => record?.key ?? '')
       }),
       scan: (pattern, options = {}) => ({
         async * [Symbol.asyncIterator] () {

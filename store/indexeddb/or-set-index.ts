@@ -9,12 +9,12 @@
  * Cost: two rounds of reads before the writes (terms and nodes, then quads), issued
  * together, so latency is two round trips whatever the size.
  */
-import type { IDBPTransaction } from 'idb'
+import { unwrap, type IDBPTransaction } from 'idb'
 import type { CID } from 'multiformats/cid'
 import { cidKey, type Commit } from '../../merkle-clock/index.js'
 import type { NodeRecord } from '../backend.js'
 import type { OrSetIndex } from '../or-set.js'
-import { keyBytes, type ALL_STORES, type KeyBytes, type QuadKey, type RhizomeIdb, type StoredState } from './schema.js'
+import { keyBytes, type ALL_STORES, type KeyBytes, type QuadKey, type QuadRecord, type RhizomeIdb, type StoredState } from './schema.js'
 import { CID as CIDClass } from 'multiformats/cid'
 
 export type WriteTx = IDBPTransaction<RhizomeIdb, typeof ALL_STORES, 'readwrite'>
@@ -58,6 +58,26 @@ function wanted (commits: readonly Commit[], extra?: { terms: readonly string[],
   return { cids, terms, quads }
 }
 
+/**
+ * Reads many keys with native requests, one success callback each and one promise for
+ * all (requests of a transaction complete in order, so the last one's success means
+ * every one's): idb's promise per request costs more than the read itself.
+ */
+export async function readAll (source: IDBObjectStore | IDBIndex, keys: readonly IDBValidKey[], method: 'get' | 'getKey'): Promise<unknown[]> {
+  const out = new Array<unknown>(keys.length)
+  if (keys.length === 0) return out
+  return await new Promise((resolve, reject) => {
+    keys.forEach((key, i) => {
+      const request: IDBRequest = source[method](key)
+      request.onsuccess = () => {
+        out[i] = request.result
+        if (i === keys.length - 1) resolve(out)
+      }
+      request.onerror = () => reject(request.error)
+    })
+  })
+}
+
 const tombstoneKey = (s: number, p: number, o: number, g: number, tag: CID): string => `${quadKeyString(s, p, o, g)},${cidKey(tag)}`
 
 /** Reads, inside `tx`, every record the commits (or a bulk write's quads) can touch. */
@@ -65,13 +85,13 @@ export async function prefetch (tx: WriteTx, state: StoredState, commits: readon
   const want = wanted(commits, extra)
   const seqs = new Map<string, number | undefined>()
   const terms = new Map<string, number | undefined>()
-  const nodeIndex = tx.objectStore('nodes').index('cid')
-  const termIndex = tx.objectStore('terms').index('key')
+  const nodeIndex = unwrap(tx.objectStore('nodes').index('cid'))
+  const termIndex = unwrap(tx.objectStore('terms').index('key'))
   const distinctCids = new Map(want.cids.map(cid => [cidKey(cid), cid]))
   const termList = [...want.terms]
   const [seqList, idList] = await Promise.all([
-    Promise.all([...distinctCids.values()].map(async cid => await nodeIndex.getKey(keyBytes(cid.bytes)))),
-    Promise.all(termList.map(async key => await termIndex.getKey(key)))
+    readAll(nodeIndex, [...distinctCids.values()].map(cid => keyBytes(cid.bytes)), 'getKey') as Promise<Array<number | undefined>>,
+    readAll(termIndex, termList, 'getKey') as Promise<Array<number | undefined>>
   ])
   ;[...distinctCids.keys()].forEach((key, i) => seqs.set(key, seqList[i]))
   termList.forEach((key, i) => terms.set(key, idList[i]))
@@ -83,15 +103,13 @@ export async function prefetch (tx: WriteTx, state: StoredState, commits: readon
     const [s, p, o, g] = ids as QuadKey
     quadKeys.set(quadKeyString(s, p, o, g), [s, p, o, g])
   }
-  const quadStore = tx.objectStore('quads')
   const keyList = [...quadKeys]
-  const records = await Promise.all(keyList.map(async ([, key]) => await quadStore.get(key)))
+  const records = await readAll(unwrap(tx.objectStore('quads')), keyList.map(([, key]) => key), 'get') as Array<QuadRecord | undefined>
   const tags = new Map<string, number[] | undefined>()
   keyList.forEach(([key], i) => tags.set(key, records[i]?.t))
   const tombstones = new Set<string>()
   if (state.tombstones > 0) {
     // A tombstone names the node whose add it voids: probe each commit's own additions.
-    const tombstoneStore = tx.objectStore('tombstones')
     const probes = new Map<string, [number, number, number, number, KeyBytes]>()
     for (const commit of commits) {
       for (const chunk of commit.chunks) {
@@ -104,7 +122,7 @@ export async function prefetch (tx: WriteTx, state: StoredState, commits: readon
       }
     }
     const list = [...probes]
-    const found = await Promise.all(list.map(async ([, key]) => await tombstoneStore.getKey(key)))
+    const found = await readAll(unwrap(tx.objectStore('tombstones')), list.map(([, key]) => key), 'getKey')
     list.forEach(([key], i) => { if (found[i] !== undefined) tombstones.add(key) })
   }
   return { seqs, terms, tags, tombstones }
@@ -207,27 +225,29 @@ export class PrefetchedIndex implements OrSetIndex {
   }
 }
 
-/** Requests whose failure the transaction's own failure reports. */
-const quiet = (request: Promise<unknown>): void => { request.catch(() => {}) }
-
-/** Puts the changes in `tx`, without awaiting each request (the transaction's completion covers them all). */
+/**
+ * Puts the changes in `tx` with native requests and no callbacks: a failed request
+ * aborts the transaction, whose failure the caller awaits; a promise per request
+ * (idb's) would cost more than the put.
+ */
 export function writeChanges (tx: WriteTx, changes: Changes): void {
-  const nodes = tx.objectStore('nodes')
-  const blocks = tx.objectStore('blocks')
+  const native = unwrap(tx)
+  const nodes = native.objectStore('nodes')
+  const blocks = native.objectStore('blocks')
   for (const { seq, commit } of changes.nodes) {
-    quiet(nodes.put({ cid: commit.node.cid.bytes, height: commit.node.value.height, bytes: commit.node.bytes }, seq))
-    for (const payload of commit.payloads) quiet(blocks.put(payload.bytes, keyBytes(payload.cid.bytes)))
+    nodes.put({ cid: commit.node.cid.bytes, height: commit.node.value.height, bytes: commit.node.bytes }, seq)
+    for (const payload of commit.payloads) blocks.put(payload.bytes, payload.cid.bytes)
   }
-  const terms = tx.objectStore('terms')
-  for (const term of changes.terms) quiet(terms.put(term))
-  const quads = tx.objectStore('quads')
+  const terms = native.objectStore('terms')
+  for (const term of changes.terms) terms.put(term)
+  const quads = native.objectStore('quads')
   for (const { quad: [s, p, o, g], t } of changes.tags.values()) {
-    if (t.length === 0) quiet(quads.delete([s, p, o, g]))
-    else quiet(quads.put({ s, p, o, g, t }))
+    if (t.length === 0) quads.delete([s, p, o, g])
+    else quads.put({ s, p, o, g, t })
   }
-  const tombstones = tx.objectStore('tombstones')
-  for (const key of changes.tombstones) quiet(tombstones.put(1, key))
-  quiet(tx.objectStore('state').put(changes.state, 'state'))
+  const tombstones = native.objectStore('tombstones')
+  for (const key of changes.tombstones) tombstones.put(1, key)
+  native.objectStore('state').put(changes.state, 'state')
 }
 
 /** The visibility changes of a write, for readers open across it. */
