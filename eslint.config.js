@@ -20,6 +20,7 @@ const LAYERS = {
   cli: ['index.ts', 'http'],
   http: ['index.ts'],
   examples: ['index.ts'],
+  browser: ['index.ts', 'graph', 'query', 'store', 'merkle-clock', 'quad-model'],
   'index.ts': ['graph', 'replication', 'naming', 'query', 'store', 'merkle-clock', 'quad-model'],
   graph: ['replication', 'naming', 'query', 'store', 'merkle-clock', 'quad-model'],
   replication: ['naming', 'store', 'merkle-clock', 'quad-model'],

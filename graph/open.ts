@@ -4,12 +4,10 @@
  * `create: false`), or, given an `address` and a `fetch`, a new replica of an
  * existing database whose manifest is fetched and verified against the address.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
 import { createManifest, decodeManifest, generateKeyPair, type BlockFetcher, type KeyPair } from '../merkle-clock/index.js'
-import { loadOrCreateIdentity, MemoryBackend, SQLITE_STORE_FILE, SqliteBackend, type Backend } from '../store/index.js'
+import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, sqliteStoreExists, type Backend } from '../store/index.js'
 import { parseCid } from './cid.js'
 import { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError } from './errors.js'
 import { Graph } from './graph.js'
@@ -51,7 +49,7 @@ async function openBackend (options: OpenGraphOptions): Promise<Backend> {
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
   // Opening must not leave files in a folder that holds no database and should not get one.
-  if (options.create === false && options.backend === undefined && options.path !== undefined && !existsSync(join(options.path, SQLITE_STORE_FILE))) {
+  if (options.create === false && options.backend === undefined && options.path !== undefined && !sqliteStoreExists(options.path)) {
     throw new DatabaseNotFoundError(options.path)
   }
   const identity = options.identity ?? (options.path !== undefined ? loadOrCreateIdentity(options.path) : generateKeyPair())

@@ -4,12 +4,11 @@
  * followed by base58btc of the multicodec ed25519-pub prefix (0xed 0x01) and the
  * 32-byte key. The same raw key serves libp2p peer IDs and IPNS records.
  *
- * Signing and verifying use Node's crypto (OpenSSL), which is audited and about
- * ten times faster than a pure-JS implementation; verification keys are cached
- * per writer since a database has few.
+ * The curve arithmetic is in ed25519.ts (Node's OpenSSL) or, in the browser build,
+ * ed25519.browser.ts (@noble/curves).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { base58btc } from 'multiformats/bases/base58'
+import { ed25519PublicKey, ed25519Seed, ed25519SigningKey, ed25519Sign, ed25519Verify, type SigningKey } from './ed25519.js'
 import { InvalidKeyError } from './errors.js'
 
 export interface KeyPair {
@@ -19,57 +18,65 @@ export interface KeyPair {
   privateKey: Uint8Array
 }
 
-const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
-const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const ED25519_PUB = [0xed, 0x01]
 
 export function generateKeyPair (): KeyPair {
-  const { privateKey } = generateKeyPairSync('ed25519')
-  const seed = new Uint8Array(privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(PKCS8_PREFIX.length))
-  return keyPairFromSeed(seed)
+  return keyPairFromSeed(ed25519Seed())
 }
 
 export function keyPairFromSeed (seed: Uint8Array): KeyPair {
   if (seed.length !== 32) throw new InvalidKeyError('(seed)', 'an Ed25519 seed has 32 bytes')
-  const key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' })
-  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' })
-  return { publicKey: new Uint8Array(spki.subarray(SPKI_PREFIX.length)), privateKey: seed }
+  return { publicKey: ed25519PublicKey(seed), privateKey: seed }
 }
 
 /** Signs with one key pair; holds the parsed key so signing costs only the signature. */
 export class Signer {
   readonly publicKey: Uint8Array
   readonly id: string
-  private readonly key: KeyObject
+  private readonly key: SigningKey
 
   constructor (keys: KeyPair) {
     this.publicKey = keys.publicKey
     this.id = writerId(keys.publicKey)
-    this.key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, keys.privateKey]), format: 'der', type: 'pkcs8' })
+    this.key = ed25519SigningKey(keys.privateKey)
   }
 
   sign (data: Uint8Array): Uint8Array {
-    return new Uint8Array(sign(null, data, this.key))
+    return ed25519Sign(this.key, data)
   }
 }
 
-const verifyKeys = new Map<string, KeyObject>()
+/**
+ * The y-coordinates of Ed25519's eight small-order points, as encoded with the sign
+ * bit cleared, canonical and not (y = p, p + 1): libsodium's blocklist. OpenSSL accepts
+ * a signature by such a key (a small-order key with R = identity and S = 0 verifies
+ * any message) and @noble/curves' strict mode does not, so a Node replica and a
+ * browser replica would disagree on which commits are authentic; both reject them
+ * here first. No honest key or signature has one: A = [a]B and R = [r]B have order L.
+ */
+const SMALL_ORDER = [
+  '0100000000000000000000000000000000000000000000000000000000000000',
+  'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a',
+  '0000000000000000000000000000000000000000000000000000000000000000',
+  '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05',
+  'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+  'eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'
+].map(hex => Uint8Array.from(hex.match(/../g)!, byte => parseInt(byte, 16)))
+
+/** Whether 32 bytes encode a small-order point (or a non-canonical encoding of one). */
+export function isSmallOrderPoint (bytes: Uint8Array): boolean {
+  return SMALL_ORDER.some(point => {
+    for (let i = 0; i < 31; i++) if (bytes[i] !== point[i]) return false
+    return (bytes[31] & 0x7f) === point[31]
+  })
+}
 
 /** True when `signature` is `publicKey`'s Ed25519 signature of `data`. */
 export function verifySignature (publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.length !== 32 || signature.length !== 64) return false
-  const cacheKey = Buffer.from(publicKey).toString('base64')
-  let key = verifyKeys.get(cacheKey)
-  if (key === undefined) {
-    try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' })
-    } catch {
-      return false
-    }
-    if (verifyKeys.size > 1024) verifyKeys.clear()
-    verifyKeys.set(cacheKey, key)
-  }
-  return verify(null, data, key, signature)
+  if (isSmallOrderPoint(publicKey) || isSmallOrderPoint(signature.subarray(0, 32))) return false
+  return ed25519Verify(publicKey, data, signature)
 }
 
 /** The did:key naming a public key. */

@@ -25,10 +25,12 @@ export const ERROR_CODES = {
   ERR_INVALID_KEY: 'a writer key is not a valid did:key',
   ERR_INVALID_CAR: 'a CAR file is not valid',
   // store: the materialized quad store and its folder
-  ERR_DATABASE_LOCKED: 'the database folder is in use by another process',
+  ERR_DATABASE_LOCKED: 'the database folder is in use by another process (in a browser: the IndexedDB database is open in another tab)',
   ERR_CLOSED: 'the database is closed',
   ERR_CORRUPT_STORE: 'the store on disk is damaged or of an unknown schema',
   ERR_STORE_WRITE: 'the store could not write; no write reported done is lost',
+  ERR_STORAGE_QUOTA: "the browser refused to store more: the origin's storage quota is used up; nothing of that write was kept",
+  ERR_UNSUPPORTED_PLATFORM: 'the operation needs Node (a folder, a file, a worker thread) and this is the browser build',
   ERR_IDENTITY_FILE: 'the identity file cannot be read or is not an identity',
   // query: the SPARQL engine
   ERR_SPARQL_SYNTAX: 'the query or update is not valid SPARQL 1.1 (the message gives line and column)',

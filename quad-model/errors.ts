@@ -48,6 +48,14 @@ export class AbortedError extends RhizomeError {
 }
 
 /** The one options shape for anything that can be stopped (the same as libp2p's and Helia's). */
+/** A call that needs Node (a folder, a file, a worker thread, replication for now) made in the browser build. */
+export class UnsupportedPlatformError extends RhizomeError {
+  override name = 'UnsupportedPlatformError'
+  constructor (readonly what: string) {
+    super('ERR_UNSUPPORTED_PLATFORM', `${what} needs Node: the browser build has no file system, worker threads or replication yet`)
+  }
+}
+
 export interface AbortOptions { signal?: AbortSignal }
 
 /**

@@ -34,3 +34,19 @@ export class StoreWriteError extends RhizomeError {
     super('ERR_STORE_WRITE', `${path}: the store could not write (${cause.message}); reopen it, no write reported done is lost`, { cause })
   }
 }
+
+/** The browser refused a write for lack of storage quota; the write's transaction left nothing. */
+export class StorageQuotaError extends RhizomeError {
+  override name = 'StorageQuotaError'
+  constructor (readonly database: string, options?: ErrorOptions) {
+    super('ERR_STORAGE_QUOTA', `IndexedDB "${database}": the origin's storage quota is used up; nothing of this write was kept (free space, or ask for more with navigator.storage.persist())`, options)
+  }
+}
+
+/** identity.json cannot be read or is not an identity. */
+export class IdentityFileError extends RhizomeError {
+  override name = 'IdentityFileError'
+  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
+    super('ERR_IDENTITY_FILE', `${path}: ${reason}`, options)
+  }
+}

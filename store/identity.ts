@@ -5,17 +5,12 @@
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RhizomeError } from '../quad-model/index.js'
 import { generateKeyPair, keyPairFromSeed, writerId, type KeyPair } from '../merkle-clock/index.js'
+import { IdentityFileError } from './errors.js'
 
 export const IDENTITY_FILE = 'identity.json'
 
-export class IdentityFileError extends RhizomeError {
-  override name = 'IdentityFileError'
-  constructor (readonly path: string, reason: string, options?: ErrorOptions) {
-    super('ERR_IDENTITY_FILE', `${path}: ${reason}`, options)
-  }
-}
+export { IdentityFileError }
 
 interface IdentityJson {
   id: string

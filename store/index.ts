@@ -1,6 +1,7 @@
 export * from './backend.js'
 export * from './errors.js'
-export { SqliteBackend, SQLITE_STORE_FILE, type SqliteBackendOptions, CommitLog, COMMIT_LOG_FILE, type LoggedCommit } from './sqlite/index.js'
+export { SqliteBackend, SQLITE_STORE_FILE, sqliteStoreExists, type SqliteBackendOptions, CommitLog, COMMIT_LOG_FILE, type LoggedCommit } from './sqlite/index.js'
+export { IndexedDbBackend, type IndexedDbBackendOptions } from './indexeddb/index.js'
 export { MemoryBackend } from './memory-backend.js'
 export { loadOrCreateIdentity, IdentityFileError, IDENTITY_FILE } from './identity.js'
 export { StoreQuadSource, TermCache, type QuadPatternTerms } from './quad-source.js'

@@ -4,6 +4,6 @@
  * is exported here is used.
  */
 export { SqliteBackend, type SqliteBackendOptions } from './backend.js'
-export { SQLITE_STORE_FILE, DEFAULT_GRAPH_ID } from './schema.js'
+export { SQLITE_STORE_FILE, DEFAULT_GRAPH_ID, sqliteStoreExists } from './schema.js'
 export { CommitLog, COMMIT_LOG_FILE, type LoggedCommit } from './commit-log.js'
 export { LOCK_FILE } from './lock.js'

@@ -3,6 +3,7 @@
  * schema (creating it, or migrating one from schema 2, in the opening transaction:
  * a failed migration leaves the file as it was).
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { CID } from 'multiformats/cid'
@@ -54,6 +55,11 @@ export const DEFAULT_GRAPH_ID = 1
 
 /** The store's file in a database folder: its presence is what makes a folder a database. */
 export const SQLITE_STORE_FILE = 'store.sqlite'
+
+/** Whether `folder` holds a SQLite store (openGraph with `create: false` must not make one). */
+export function sqliteStoreExists (folder: string): boolean {
+  return existsSync(join(folder, SQLITE_STORE_FILE))
+}
 
 const SCHEMA_VERSION = '3'
 

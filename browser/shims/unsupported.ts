@@ -1,0 +1,1 @@
+export { UnsupportedPlatformError } from '../../quad-model/index.js'
