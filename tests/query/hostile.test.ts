@@ -52,10 +52,13 @@ describe('deep and large queries end in a coded error, never a stack overflow', 
     expect(await outcome(text)).toBe('ok')
   })
 
-  it('8,000 triple patterns: ERR_QUERY_TOO_LARGE (maxTriplePatterns)', async () => {
-    const text = `SELECT * { ${chain(8000, i => `?s${i} <http://e/p> ?s${i + 1} .`, ' ')} }`
-    // (Its time, about 1.3 s of parsing, is measured in docs/LIMITS.md, not asserted here.)
-    expect(await outcome(text)).toBe('ERR_QUERY_TOO_LARGE')
+  it('4,000 and 8,000 triple patterns: maxTriplePatterns; 16,000: maxQueryLength, before parsing', async () => {
+    const bgp = (n: number): string => `SELECT * { ${chain(n, i => `?s${i} <http://e/p> ?s${i + 1} .`, ' ')} }`
+    // (Their times are measured in docs/LIMITS.md, not asserted here.)
+    await expect(executeQuery(new MemorySource(), bgp(4000))).rejects.toMatchObject({ code: 'ERR_QUERY_TOO_LARGE', limit: 'maxTriplePatterns' })
+    await expect(executeQuery(new MemorySource(), bgp(8000))).rejects.toMatchObject({ code: 'ERR_QUERY_TOO_LARGE', limit: 'maxTriplePatterns' })
+    await expect(executeQuery(new MemorySource(), bgp(16_000))).rejects.toMatchObject({ code: 'ERR_QUERY_TOO_LARGE', limit: 'maxQueryLength' })
+    expect(await outcome(bgp(1500), { limits: { maxTriplePatterns: 2000 } })).toBe('ok')
   })
 
   it('VALUES past maxValuesRows and text past maxQueryLength: ERR_QUERY_TOO_LARGE', async () => {
@@ -77,7 +80,7 @@ describe('deep and large queries end in a coded error, never a stack overflow', 
   it('a timeout stops a long parse', async () => {
     // 60,000 VALUES rows parse for longer than 50 ms; the parser reads the clock as it goes.
     const text = `SELECT * { VALUES ?x { ${chain(60_000, i => String(i), ' ')} } }`
-    expect(await outcome(text, { timeoutMs: 50, limits: { maxValuesRows: 100_000 } })).toBe('ERR_QUERY_TIMEOUT')
+    expect(await outcome(text, { timeoutMs: 50, limits: { maxValuesRows: 100_000, maxQueryLength: 1_000_000 } })).toBe('ERR_QUERY_TIMEOUT')
   })
 })
 
