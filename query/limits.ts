@@ -31,9 +31,9 @@ export interface QueryLimits {
 /**
  * The defaults. maxDepth: with the limit lifted, 1,500-deep nesting of each kind (`&&`,
  * `1 + …`, CONCAT, groups, BINDs) runs inside Node's default stack and 2,500 does not
- * (docs/LIMITS.md has the command); 400 leaves room for a caller deep in its own stack. maxTriplePatterns: planning
- * 1,000 patterns takes about 0.3 s (4,000: 4 s before the limit), so a request cannot buy
- * seconds of planning. maxQueryLength and maxValuesRows bound what one request parses:
+ * (docs/LIMITS.md has the command); 400 leaves room for a caller deep in its own stack. maxTriplePatterns: parsing and
+ * planning a 1,000-pattern chain takes 0.7 s (4,000: 4.4 s before the limit; planning is
+ * quadratic in the patterns), so a request cannot buy seconds of planning. maxQueryLength and maxValuesRows bound what one request parses:
  * sparqljs reads about 150 KB a second (4,000 patterns, 200 KB: 1.4 s; 6,000 VALUES rows:
  * 0.5 s), so the longest text admitted parses in under 2 s, and a deadline stops it sooner.
  */
