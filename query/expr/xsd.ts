@@ -8,7 +8,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import { XSD, xsd, typedLiteral } from '../terms.js'
-import { fail } from './operators.js'
+import { fail } from './expr-error.js'
 
 export type NumericKind = 'integer' | 'decimal' | 'float' | 'double'
 export interface NumericValue { kind: NumericKind, value: number }
