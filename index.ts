@@ -44,6 +44,7 @@ export {
   parseSparql, writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, writeQuads, termToNTriples, solutionToRecord,
   QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,
   ResultLimitError, UpdateError, LoadError, ResultsFormatError, ServiceForbiddenError, ServiceFailedError,
+  QueryTooLargeError, QueryTooDeepError, LoadForbiddenError, QueryInternalError, DEFAULT_QUERY_LIMITS, type QueryLimits,
   type FederationOptions, type QueryOptions, type QueryResult, type BindingsResult, type BooleanResult, type QuadsResult, type Solution,
   type UpdateOptions, type UpdateSummary, type DocumentLoader, type QueryErrorCode, type TextPosition
 } from './query/index.js'

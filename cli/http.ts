@@ -14,7 +14,7 @@ export interface HttpFlags {
   httpPort?: number
   httpHost?: string
   allowUpdate?: boolean
-  allowLoad?: boolean
+  allowLoad?: string[]
   allowService?: string[]
   token?: string
   queryTimeout?: number
@@ -33,7 +33,7 @@ export function httpOptions (command: Command): Command {
     .option('--http-host <host>', 'the SPARQL endpoint\'s address (default 127.0.0.1)')
     .option('--no-http', 'serve no SPARQL endpoint, only replication')
     .option('--allow-update', 'accept SPARQL Update and Graph Store writes (each one signed commit)')
-    .option('--allow-load', 'let SPARQL LOAD read local files')
+    .option('--allow-load <dir>', 'let SPARQL LOAD read local files inside this folder (repeatable; default: none)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--allow-service <url>', 'let queries call this SPARQL endpoint with SERVICE (a URL prefix, or * for any; repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .addOption(new Option('--token <token>', 'a bearer token updates must carry (needed for updates off loopback)').env('RHIZOME_TOKEN'))
     .option('--query-timeout <ms>', 'stop each query or update after this many milliseconds (default 60000)', positiveInteger)
@@ -60,7 +60,7 @@ export async function startHttp (graph: Graph, flags: HttpFlags): Promise<Runnin
       port: flags.httpPort,
       host: flags.httpHost,
       allowUpdate: flags.allowUpdate === true,
-      allowLoad: flags.allowLoad === true,
+      loadFolders: flags.allowLoad ?? [],
       services: flags.allowService ?? [],
       token: flags.token,
       timeoutMs: flags.queryTimeout

@@ -11,8 +11,8 @@ export interface ServerSettings {
   allowUpdate: boolean
   /** When set, updates need `Authorization: Bearer <token>`. */
   token: string | undefined
-  /** LOAD may read documents (file: IRIs) only when true. */
-  allowLoad: boolean
+  /** The folders LOAD may read local files (file: IRIs) from; none by default. */
+  loadFolders: string[]
   /** The endpoints SERVICE may call (URL prefixes, or `*`); none by default, so a request cannot make this server call out. */
   services: string[]
   /** Each query or update stops after this long. */

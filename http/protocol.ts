@@ -96,16 +96,16 @@ export function authorizeUpdate (ctx: RequestContext): void {
   }
 }
 
-/** LOAD's document loader: off unless the server allows it (reading local files is the server's business). */
+/** LOAD's document loader: off unless the server allows folders (reading local files is the server's business). */
 function loader (ctx: RequestContext): DocumentLoader | undefined {
-  if (ctx.settings.allowLoad) return undefined
-  return async iri => { throw new LoadError(iri, 'LOAD is off on this endpoint (start it with --allow-load)') }
+  if (ctx.settings.loadFolders.length > 0) return undefined // the engine's loader, held to allowFiles
+  return async iri => { throw new LoadError(iri, 'LOAD is off on this endpoint (start it with --allow-load DIR)') }
 }
 
 async function runUpdate (ctx: RequestContext, text: string): Promise<void> {
   authorizeUpdate(ctx)
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.settings.timeoutMs)])
-  const result = await ctx.graph.update(text, { signal, baseIRI: ctx.endpoint, load: loader(ctx) })
+  const result = await ctx.graph.update(text, { signal, baseIRI: ctx.endpoint, load: loader(ctx), allowFiles: ctx.settings.loadFolders })
   ctx.res.writeHead(204, result.head === undefined ? {} : { 'x-rhizome-commit': result.head.toString() })
   ctx.res.end()
 }

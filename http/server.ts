@@ -33,7 +33,7 @@ export const DEFAULT_HOST = '127.0.0.1'
 const DEFAULTS: ServerSettings = {
   allowUpdate: false,
   token: undefined,
-  allowLoad: false,
+  loadFolders: [],
   services: [],
   timeoutMs: 60_000,
   maxConcurrent: 64,
@@ -58,6 +58,9 @@ const STATUS_OF_CODE: Record<string, number> = {
   ERR_SPARQL_UNSUPPORTED: 501,
   ERR_UPDATE_FAILED: 400,
   ERR_LOAD_FAILED: 400,
+  ERR_LOAD_FORBIDDEN: 403,
+  ERR_QUERY_TOO_LARGE: 413,
+  ERR_QUERY_TOO_DEEP: 400,
   ERR_RESULTS_FORMAT: 406,
   ERR_RESULT_LIMIT: 413,
   ERR_QUERY_TIMEOUT: 503,

@@ -42,6 +42,10 @@ export const ERROR_CODES = {
   ERR_RESULTS_FORMAT: 'results cannot be written in the format asked for',
   ERR_SERVICE_FORBIDDEN: 'a SERVICE clause names an endpoint the caller has not allowed (federation is off unless endpoints are allowed)',
   ERR_SERVICE_FAILED: 'a SERVICE endpoint could not be reached, answered with an error, or sent results that are not valid or too large',
+  ERR_QUERY_TOO_LARGE: 'a query or update is larger than a limit allows (its length, triple patterns or VALUES rows; docs/LIMITS.md names each and its option)',
+  ERR_QUERY_TOO_DEEP: 'a query or update nests deeper than its maxDepth (brackets, operator chains, BIND chains); docs/LIMITS.md',
+  ERR_LOAD_FORBIDDEN: 'LOAD of a local file that the caller did not allow (UpdateOptions.allowFiles, rhizome update --allow-file)',
+  ERR_QUERY_INTERNAL: 'the engine failed on this input for a reason it does not name (a bug; the cause is attached), and nothing was committed',
   // graph: opening databases and writing
   ERR_NO_DATABASE: 'no database in the folder (or at the address) given',
   ERR_DATABASE_EXISTS: 'the folder already holds a database',

@@ -16,6 +16,10 @@ export type QueryErrorCode =
   | 'ERR_RESULTS_FORMAT'
   | 'ERR_SERVICE_FORBIDDEN'
   | 'ERR_SERVICE_FAILED'
+  | 'ERR_QUERY_TOO_LARGE'
+  | 'ERR_QUERY_TOO_DEEP'
+  | 'ERR_LOAD_FORBIDDEN'
+  | 'ERR_QUERY_INTERNAL'
 
 /** Every engine error is a RhizomeError, so callers of the whole database branch on `code` alike. */
 export class QueryError extends RhizomeError {
@@ -110,5 +114,37 @@ export class ServiceFailedError extends QueryError {
   override name = 'ServiceFailedError'
   constructor (readonly endpoint: string, reason: string, options?: ErrorOptions) {
     super('ERR_SERVICE_FAILED', `SERVICE <${endpoint}> failed: ${reason}`, options)
+  }
+}
+
+/** The text, or a part of it, is larger than a limit of `QueryLimits` allows (limits.ts). */
+export class QueryTooLargeError extends QueryError {
+  override name = 'QueryTooLargeError'
+  constructor (readonly limit: 'maxQueryLength' | 'maxTriplePatterns' | 'maxValuesRows', readonly max: number, readonly actual: number, options?: ErrorOptions) {
+    super('ERR_QUERY_TOO_LARGE', `the request exceeds ${limit} (${actual} > ${max}); raise it in the query options if it is meant`, options)
+  }
+}
+
+/** The text nests deeper than `QueryLimits.maxDepth` (limits.ts), or deeper than the engine's stack allows. */
+export class QueryTooDeepError extends QueryError {
+  override name = 'QueryTooDeepError'
+  constructor (readonly max: number, options?: ErrorOptions) {
+    super('ERR_QUERY_TOO_DEEP', `the request nests deeper than maxDepth (${max})`, options)
+  }
+}
+
+/** LOAD of a file: IRI outside the folders the caller allowed (none by default). */
+export class LoadForbiddenError extends QueryError {
+  override name = 'LoadForbiddenError'
+  constructor (readonly iri: string, options?: ErrorOptions) {
+    super('ERR_LOAD_FORBIDDEN', `LOAD <${iri}> is not allowed: local files are read only from folders the caller allows (allowFiles, --allow-file)`, options)
+  }
+}
+
+/** Anything the engine threw that is not a RhizomeError: a bug, kept as the cause. */
+export class QueryInternalError extends QueryError {
+  override name = 'QueryInternalError'
+  constructor (cause: unknown) {
+    super('ERR_QUERY_INTERNAL', `the query engine failed: ${cause instanceof Error ? cause.name : typeof cause}`, { cause })
   }
 }

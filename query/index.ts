@@ -52,5 +52,7 @@ export { writeResultsJson, writeResultsXml, writeResultsCsv, writeResultsTsv, te
 export {
   QueryError, SparqlSyntaxError, SparqlUnsupportedError, QueryAbortedError, QueryTimeoutError,
   ResultLimitError, UpdateError, LoadError, ResultsFormatError, ServiceForbiddenError, ServiceFailedError,
+  QueryTooLargeError, QueryTooDeepError, LoadForbiddenError, QueryInternalError,
   type QueryErrorCode, type TextPosition
 } from './errors.js'
+export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits.js'

@@ -6,6 +6,7 @@ import { sparqlText } from '../sparql-text.js'
 
 interface UpdateCommandOptions {
   file?: string
+  allowFile?: string[]
 }
 
 export function registerUpdate (program: Command): void {
@@ -13,10 +14,12 @@ export function registerUpdate (program: Command): void {
     .description('run a SPARQL 1.1 Update request as one signed commit and print the new head')
     .argument('[update]', 'the update text, or - to read it from standard input')
     .option('--file <file>', 'read the update from a file')
+    .option('--allow-file <dir>', 'let LOAD <file:…> read files inside this folder (repeatable; default: LOAD reads no local file)',
+      (value: string, previous: string[] = []) => [...previous, value])
     .action(async (argument: string | undefined, options: UpdateCommandOptions, command: Command) => {
       const text = await sparqlText(command, argument, options.file)
       await withGraph(command, async (graph, signal) => {
-        const result = await graph.update(text, { signal })
+        const result = await graph.update(text, { signal, allowFiles: options.allowFile ?? [] })
         if (result.head === undefined) {
           print('no change: nothing committed')
         } else {

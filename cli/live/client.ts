@@ -5,7 +5,7 @@
  * have: both are a CliGraph.
  */
 import { connect, type Socket } from 'node:net'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { CID } from 'multiformats/cid'
 import {
   InvalidRdfError, RhizomeError, factory,
@@ -22,7 +22,7 @@ export interface CliGraph {
   heads: (options?: AbortOptions) => Promise<CID[]>
   log: (options?: { limit?: number, before?: number } & AbortOptions) => Promise<LogEntry[]>
   query: (text: string, options?: QueryOptions) => Promise<QueryResult>
-  update: (text: string, options?: AbortOptions) => Promise<CommitResult>
+  update: (text: string, options?: AbortOptions & { allowFiles?: readonly string[] }) => Promise<CommitResult>
   import: (data: RdfInput, options: ImportOptions) => Promise<ImportResult>
   export: (options: { format: string, graph?: string } & AbortOptions) => AsyncIterable<string>
   exportCar: (options?: AbortOptions) => AsyncIterable<Uint8Array>
@@ -60,8 +60,10 @@ export class LiveGraph implements CliGraph {
     return entries.map(e => ({ ...e, cid: CID.parse(e.cid), parents: e.parents.map(p => CID.parse(p)) }))
   }
 
-  async update (text: string, options: AbortOptions = {}): Promise<CommitResult> {
-    return commitOf(await this.call('update', [text], options.signal).result())
+  async update (text: string, options: AbortOptions & { allowFiles?: readonly string[] } = {}): Promise<CommitResult> {
+    // The server reads the files LOAD names, so the folders go as absolute paths.
+    const allowFiles = options.allowFiles?.map(dir => resolve(dir))
+    return commitOf(await this.call('update', [text, { allowFiles }], options.signal).result())
   }
 
   async import (data: RdfInput, options: ImportOptions): Promise<ImportResult> {

@@ -82,7 +82,9 @@ async function run (graph: Graph, method: string, args: unknown[], { signal, inp
       return (await graph.log({ limit, before, signal })).map(e => ({ ...e, cid: e.cid.toString(), parents: e.parents.map(String) }))
     }
     case 'update': {
-      const r = await graph.update(text(args[0]), { signal })
+      const { allowFiles } = options(args[1]) as { allowFiles?: unknown }
+      const folders = Array.isArray(allowFiles) ? allowFiles.filter((f): f is string => typeof f === 'string') : []
+      const r = await graph.update(text(args[0]), { signal, allowFiles: folders })
       return { ...r, head: r.head?.toString() }
     }
     case 'import': {

@@ -32,9 +32,11 @@ export const passes: Array<{ name: string, run: Pass }> = [
   { name: 'chooseJoins', run: (op) => transform(op, chooseJoinNode) }
 ]
 
-export async function optimize (op: Algebra.Operation, source: QuadSource): Promise<Algebra.Operation> {
+/** Runs the passes in order; `check` (the signal and deadline) runs before each. */
+export async function optimize (op: Algebra.Operation, source: QuadSource, check?: () => void): Promise<Algebra.Operation> {
   let out = op
-  for (const pass of passes) out = await pass.run(out, source)
+  for (const pass of passes) { check?.(); out = await pass.run(out, source) }
+  check?.()
   return out
 }
 

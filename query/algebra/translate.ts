@@ -38,7 +38,8 @@ export function toAlgebra (ast: SparqlJs.Query, text = ''): Algebra.Operation {
     if ((ast as { limit?: number }).limit === 0) op = { type: Algebra.types.SLICE, input: op, start: 0, length: 0 } as Algebra.Slice
     return op
   } catch (e) {
-    if (e instanceof SparqlSyntaxError) throw e
+    // Running out of stack is the caller's to name (ERR_QUERY_TOO_DEEP), not a syntax error.
+    if (e instanceof SparqlSyntaxError || e instanceof RangeError) throw e
     void text
     throw new SparqlSyntaxError(e instanceof Error ? e.message : String(e), undefined, { cause: e })
   }

@@ -12,7 +12,9 @@ import { parseQuery } from '../parse/index.js'
 import { toAlgebra, optimize, planIgnoresData } from '../algebra/index.js'
 import { evaluate } from './evaluate.js'
 import { nowLiteral } from '../expr/index.js'
-import { QueryAbortedError, QueryError, QueryTimeoutError, ResultLimitError } from '../errors.js'
+import { QueryAbortedError, QueryError, QueryInternalError, QueryTimeoutError, QueryTooDeepError, ResultLimitError } from '../errors.js'
+import { RhizomeError } from '../../quad-model/index.js'
+import { type QueryLimits, checkAlgebraDepth, isStackOverflow, resolveLimits } from '../limits.js'
 import { instantiateTemplate, describe } from './construct.js'
 import { Solutions } from '../ids/index.js'
 
@@ -44,6 +46,8 @@ export interface QueryOptions {
   optimize?: boolean
   /** The endpoints SERVICE may call, and the limits of each call. Default: none (SERVICE fails with ERR_SERVICE_FORBIDDEN). */
   federation?: FederationOptions
+  /** Size and depth limits of the text (query/limits.ts, docs/LIMITS.md); each absent one has its default. */
+  limits?: QueryLimits
 }
 
 let runCounter = 0
@@ -94,31 +98,57 @@ interface Prepared {
 const prepared = new Map<string, Prepared>()
 const PREPARED_LIMIT = 256
 
-function prepareQuery (text: string, options: QueryOptions): Prepared {
-  const key = `${options.baseIRI ?? ''}\u0000${options.prefixes === undefined ? '' : JSON.stringify(options.prefixes)}\u0000${text}`
+function prepareQuery (text: string, options: QueryOptions, limits: Required<QueryLimits>, signal: AbortSignal | undefined, deadline: number | undefined): Prepared {
+  // The limits are part of the key: a text admitted under raised limits is not under the defaults.
+  const key = `${options.baseIRI ?? ''}\u0000${options.prefixes === undefined ? '' : JSON.stringify(options.prefixes)}\u0000${JSON.stringify(limits)}\u0000${text}`
   let p = prepared.get(key)
   if (p !== undefined) {
     prepared.delete(key)
     prepared.set(key, p)
     return p
   }
-  const ast = parseQuery(text, { baseIRI: options.baseIRI, prefixes: options.prefixes })
-  p = { base: ast.base, algebra: toAlgebra(ast, text) }
+  const ast = parseQuery(text, { baseIRI: options.baseIRI, prefixes: options.prefixes, limits, signal, deadline, timeoutMs: options.timeoutMs })
+  const algebra = toAlgebra(ast, text)
+  checkAlgebraDepth(algebra, limits)
+  p = { base: ast.base, algebra }
   prepared.set(key, p)
   if (prepared.size > PREPARED_LIMIT) prepared.delete(prepared.keys().next().value as string)
   return p
 }
 
+/**
+ * Every failure of the engine as a coded RhizomeError: the engine's own pass through,
+ * running out of stack is ERR_QUERY_TOO_DEEP, anything else ERR_QUERY_INTERNAL.
+ */
+export function codedError (e: unknown, maxDepth: number): unknown {
+  if (e instanceof RhizomeError) return e
+  if (isStackOverflow(e)) return new QueryTooDeepError(maxDepth, { cause: e })
+  return new QueryInternalError(e)
+}
+
 /** Parses, plans and returns the lazy result of a SPARQL query. */
 export async function executeQuery (source: QuadSource, text: string, options: QueryOptions = {}): Promise<QueryResult> {
-  const query = prepareQuery(text, options)
-  let op = query.algebra
+  const limits = resolveLimits(options.limits)
+  try {
+    return await runQuery(source, text, options, limits)
+  } catch (e) {
+    throw codedError(e, limits.maxDepth)
+  }
+}
+
+async function runQuery (source: QuadSource, text: string, options: QueryOptions, limits: Required<QueryLimits>): Promise<QueryResult> {
   const signal = combinedSignal(options)
+  const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : undefined
+  const planning = { signal, timeoutMs: options.timeoutMs, shared: { deadline } } as unknown as EvalContext
+  checkSignal(planning)
+  const query = prepareQuery(text, options, limits, signal, deadline)
+  checkSignal(planning)
+  let op = query.algebra
   const useOptimizer = options.optimize ?? true
   if (useOptimizer) {
     if (query.planned !== undefined && source.ids !== undefined) op = query.planned
     else {
-      op = await optimize(op, source)
+      op = await optimize(op, source, () => { checkSignal(planning) })
       if (planIgnoresData(query.algebra, source)) query.planned = op
     }
   }
@@ -134,7 +164,7 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
     case Algebra.types.ASK: {
       const ctx = run()
       checkSignal(ctx)
-      for await (const _ of guard(evaluate(inner, ctx), ctx, undefined)) return { type: 'boolean', value: true }
+      for await (const _ of guard(evaluate(inner, ctx), ctx, undefined, limits.maxDepth)) return { type: 'boolean', value: true }
       return { type: 'boolean', value: false }
     }
     case Algebra.types.CONSTRUCT: {
@@ -143,7 +173,7 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
         type: 'quads',
         [Symbol.asyncIterator]: () => {
           const ctx = run()
-          return guard(instantiateTemplate(template, evaluate(inner, ctx), ctx), ctx, options.limit)[Symbol.asyncIterator]()
+          return guard(instantiateTemplate(template, evaluate(inner, ctx), ctx), ctx, options.limit, limits.maxDepth)[Symbol.asyncIterator]()
         }
       }
     }
@@ -153,7 +183,7 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
         type: 'quads',
         [Symbol.asyncIterator]: () => {
           const ctx = run()
-          return guard(describe(terms, evaluate(inner, ctx), ctx), ctx, options.limit)[Symbol.asyncIterator]()
+          return guard(describe(terms, evaluate(inner, ctx), ctx), ctx, options.limit, limits.maxDepth)[Symbol.asyncIterator]()
         }
       }
     }
@@ -163,7 +193,7 @@ export async function executeQuery (source: QuadSource, text: string, options: Q
         variables: projectedVariables(op),
         [Symbol.asyncIterator]: () => {
           const ctx = run()
-          return guard(evaluate(op, ctx), ctx, options.limit)[Symbol.asyncIterator]()
+          return guard(evaluate(op, ctx), ctx, options.limit, limits.maxDepth)[Symbol.asyncIterator]()
         }
       }
     }
@@ -195,12 +225,12 @@ function projectedVariables (op: Algebra.Operation): RDF.Variable[] {
 }
 
 /** Applies the result limit and turns scan aborts into the typed timeout/abort error. */
-function guard<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined): AsyncIterable<T> {
+function guard<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined, maxDepth: number): AsyncIterable<T> {
   if (it instanceof Solutions) {
     const batches = it.batches as () => AsyncIterator<T[]>
-    return { [Symbol.asyncIterator]: () => new GuardedBatches<T>(batches(), ctx, limit) }
+    return { [Symbol.asyncIterator]: () => new GuardedBatches<T>(batches(), ctx, limit, maxDepth) }
   }
-  return guardEach(it, ctx, limit)
+  return guardEach(it, ctx, limit, maxDepth)
 }
 
 /**
@@ -212,7 +242,7 @@ class GuardedBatches<T> implements AsyncIterator<T> {
   private at = 0
   private count = 0
 
-  constructor (private readonly source: AsyncIterator<T[]>, private readonly ctx: EvalContext, private readonly limit: number | undefined) {}
+  constructor (private readonly source: AsyncIterator<T[]>, private readonly ctx: EvalContext, private readonly limit: number | undefined, private readonly maxDepth: number) {}
 
   next (): Promise<IteratorResult<T>> {
     if (this.at >= this.batch.length) return this.refill()
@@ -240,8 +270,8 @@ class GuardedBatches<T> implements AsyncIterator<T> {
   }
 
   private async fail (e: unknown): Promise<never> {
-    await this.source.return?.()
-    throw guardError(e, this.ctx)
+    try { await this.source.return?.() } catch {}
+    throw guardError(e, this.ctx, this.maxDepth)
   }
 
   async return (): Promise<IteratorResult<T>> {
@@ -250,12 +280,12 @@ class GuardedBatches<T> implements AsyncIterator<T> {
   }
 }
 
-function guardError (e: unknown, ctx: EvalContext): unknown {
+function guardError (e: unknown, ctx: EvalContext, maxDepth: number): unknown {
   if (ctx.signal?.aborted === true && (e instanceof QueryAbortedError || !(e instanceof QueryError))) return abortError(ctx.signal, ctx.timeoutMs)
-  return e
+  return codedError(e, maxDepth)
 }
 
-async function * guardEach<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined): AsyncIterable<T> {
+async function * guardEach<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: number | undefined, maxDepth: number): AsyncIterable<T> {
   let n = 0
   try {
     for await (const x of it) {
@@ -264,8 +294,7 @@ async function * guardEach<T> (it: AsyncIterable<T>, ctx: EvalContext, limit: nu
       yield x
     }
   } catch (e) {
-    if (ctx.signal?.aborted === true && (e instanceof QueryAbortedError || !(e instanceof QueryError))) throw abortError(ctx.signal, ctx.timeoutMs)
-    throw e
+    throw guardError(e, ctx, maxDepth)
   }
 }
 

@@ -21,13 +21,25 @@ import { instantiate } from './construct.js'
 import { df, quadKey, sameTermKey } from '../terms.js'
 import { LoadError, QueryAbortedError, QueryError, UpdateError } from '../errors.js'
 import { loadFile } from './load-file.js'
+import { type QueryLimits, checkAlgebraDepth, isStackOverflow, resolveLimits } from '../limits.js'
+import { codedError } from './execute.js'
 
 export interface UpdateOptions {
   signal?: AbortSignal
   baseIRI?: string
   prefixes?: Record<string, string>
-  /** Fetches documents for LOAD; default: `file:` IRIs only (load-file.ts). */
+  /**
+   * Fetches documents for LOAD; default: `file:` IRIs inside `allowFiles` only
+   * (load-file.ts). A custom loader decides for itself.
+   */
   load?: DocumentLoader
+  /**
+   * Folders whose files the default LOAD may read, symbolic links resolved. Default none:
+   * `LOAD <file:…>` fails with ERR_LOAD_FORBIDDEN (LoadForbiddenError).
+   */
+  allowFiles?: readonly string[]
+  /** Size and depth limits of the text (query/limits.ts, docs/LIMITS.md); each absent one has its default. */
+  limits?: QueryLimits
   /** Default true; false evaluates WHERE clauses without the planner. */
   optimize?: boolean
 }
@@ -89,15 +101,22 @@ const DEFAULT = df.defaultGraph()
 
 /** Runs one SPARQL Update request and commits its net change once. */
 export async function executeUpdate (target: UpdateTarget, text: string, options: UpdateOptions = {}): Promise<UpdateSummary> {
-  const ast = parseUpdate(text, { baseIRI: options.baseIRI, prefixes: options.prefixes })
+  const limits = resolveLimits(options.limits)
+  let ast: SparqlJs.Update
+  try {
+    ast = parseUpdate(text, { baseIRI: options.baseIRI, prefixes: options.prefixes, limits, signal: options.signal })
+  } catch (e) {
+    throw codedError(e, limits.maxDepth)
+  }
   const overlay = new Overlay(target)
   const signal = options.signal
   for (const op of ast.updates ?? []) {
     if (signal?.aborted === true) throw new QueryAbortedError({ cause: signal.reason })
     try {
-      await runOperation(op, overlay, options, ast.base ?? options.baseIRI)
+      await runOperation(op, overlay, options, ast.base ?? options.baseIRI, limits)
     } catch (e) {
       if (e instanceof QueryError) throw e
+      if (isStackOverflow(e)) throw codedError(e, limits.maxDepth)
       throw new UpdateError(e instanceof Error ? e.message : String(e), { cause: e })
     }
   }
@@ -121,8 +140,8 @@ async function graphsOf (ref: GraphRef, overlay: Overlay): Promise<RDF.Term[]> {
   return ref.all === true ? [DEFAULT, ...named] : named
 }
 
-async function runOperation (op: SparqlJs.UpdateOperation, overlay: Overlay, options: UpdateOptions, baseIRI: string | undefined): Promise<void> {
-  if ('updateType' in op) { await runInsertDelete(op, overlay, options, baseIRI); return }
+async function runOperation (op: SparqlJs.UpdateOperation, overlay: Overlay, options: UpdateOptions, baseIRI: string | undefined, limits: Required<QueryLimits>): Promise<void> {
+  if ('updateType' in op) { await runInsertDelete(op, overlay, options, baseIRI, limits); return }
   const silent = op.silent === true
   switch (op.type) {
     case 'clear': case 'drop':
@@ -138,11 +157,13 @@ async function runOperation (op: SparqlJs.UpdateOperation, overlay: Overlay, opt
       return
     }
     case 'load': {
-      const loader = options.load ?? loadFile
+      const loader: DocumentLoader = options.load ?? (async (iri, o) => await loadFile(iri, { signal: o.signal, allowFiles: options.allowFiles }))
       let quads: RDF.Quad[]
       try {
         quads = await loader(op.source.value, { signal: options.signal })
       } catch (e) {
+        // SILENT forgives a document that cannot be read, not a LOAD the caller forbade or an abort.
+        if (e instanceof QueryError && (e.code === 'ERR_LOAD_FORBIDDEN' || e.code === 'ERR_ABORTED')) throw e
         if (silent) return
         throw e instanceof LoadError ? e : new LoadError(op.source.value, e instanceof Error ? e.message : String(e), { cause: e })
       }
@@ -176,7 +197,7 @@ interface InsertDelete {
   where?: SparqlJs.Pattern[]
 }
 
-async function runInsertDelete (update: SparqlJs.InsertDeleteOperation, overlay: Overlay, options: UpdateOptions, baseIRI: string | undefined): Promise<void> {
+async function runInsertDelete (update: SparqlJs.InsertDeleteOperation, overlay: Overlay, options: UpdateOptions, baseIRI: string | undefined, limits: Required<QueryLimits>): Promise<void> {
   const op = update as unknown as InsertDelete
   const withGraph = (op as { graph?: RDF.NamedNode }).graph
   const templateGraph: RDF.Term = withGraph ?? DEFAULT
@@ -207,6 +228,7 @@ async function runInsertDelete (update: SparqlJs.InsertDeleteOperation, overlay:
   if (using !== undefined) dataset = { defaultGraphs: using.default ?? [], namedGraphs: using.named ?? [] }
   else if (withGraph !== undefined && op.updateType !== 'deletewhere') dataset = { defaultGraphs: [withGraph], namedGraphs: 'store' }
   let algebra = toAlgebra(whereAsQuery(where, baseIRI))
+  checkAlgebraDepth(algebra, limits)
   const ctx = createContext(overlay, options.signal, { baseIRI, dataset, optimize: options.optimize ?? true })
   if (options.optimize !== false) algebra = await optimize(algebra, overlay)
   const toDelete: RDF.Quad[] = []; const toInsert: RDF.Quad[] = []

@@ -8,6 +8,7 @@ import type * as RDF from '@rdfjs/types'
 import { createHash, randomUUID } from 'node:crypto'
 import { df, namedNode, typedLiteral, xsd, booleanLiteral, RDF_LANG_STRING } from '../terms.js'
 import { argCompatible, fail, isSimpleOrXsdString, stringArg } from './operators.js'
+import { regexReplace, regexTest } from './regex.js'
 import { dateTimeValue, formatDecimal, formatTimezone, formatTimezoneDuration, numericLiteral, numericValue } from './xsd.js'
 
 /** A string result carrying the language tag or xsd:string type of `like`. */
@@ -100,57 +101,20 @@ export function langMatches (tag: RDF.Term, range: RDF.Term): RDF.Term {
   return booleanLiteral(t === r || t.startsWith(r + '-'))
 }
 
-// ---- regular expressions ----
-
-const regexCache = new Map<string, RegExp>()
-
-/** Compiles an XPath regular expression with its flags (s, m, i, x, q) to a JS RegExp. */
-export function compileRegex (pattern: string, flags: string, global = false): RegExp {
-  const key = pattern + '\u0000' + flags + (global ? 'g' : '')
-  let re = regexCache.get(key)
-  if (re !== undefined) return re
-  let source = pattern
-  let jsFlags = global ? 'g' : ''
-  for (const f of flags) {
-    switch (f) {
-      case 'i': case 's': case 'm': if (!jsFlags.includes(f)) jsFlags += f; break
-      case 'x': source = source.replace(/[\t\n\r ]+/g, ''); break
-      case 'q': source = source.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); break
-      default: fail(`unknown regex flag ${f}`)
-    }
-  }
-  try {
-    re = new RegExp(source, jsFlags + 'u')
-  } catch {
-    try { re = new RegExp(source, jsFlags) } catch { fail('invalid regular expression') }
-  }
-  if (regexCache.size > 500) regexCache.clear()
-  regexCache.set(key, re)
-  return re
-}
+// ---- regular expressions (regex.ts: RE2, linear time) ----
 
 export function regex (text: RDF.Term, pattern: RDF.Term, flags?: RDF.Term): RDF.Term {
   const t = stringArg(text)
   if (!isSimpleOrXsdString(pattern)) fail('REGEX pattern must be a simple literal')
   if (flags !== undefined && !isSimpleOrXsdString(flags)) fail('REGEX flags must be a simple literal')
-  return booleanLiteral(compileRegex(pattern.value, flags?.value ?? '').test(t.value))
+  return booleanLiteral(regexTest(t.value, pattern.value, flags?.value ?? ''))
 }
 
 export function replace (text: RDF.Term, pattern: RDF.Term, replacement: RDF.Term, flags?: RDF.Term): RDF.Term {
   const t = stringArg(text)
   if (!isSimpleOrXsdString(pattern) || !isSimpleOrXsdString(replacement)) fail('REPLACE pattern and replacement must be simple literals')
   if (flags !== undefined && !isSimpleOrXsdString(flags)) fail('REPLACE flags must be a simple literal')
-  const re = compileRegex(pattern.value, flags?.value ?? '', true)
-  if (new RegExp(re.source, re.flags.replace('g', '')).test('')) fail('REPLACE pattern matches the empty string')
-  // XPath uses $n for groups and \$ / \\ for literal characters; JS uses $$ for a literal $.
-  const jsReplacement = replacement.value.replace(/\\(\$)|\\(\\)|\$(\d+)|\$/g, (m, dollar: string | undefined, backslash: string | undefined, group: string | undefined) => {
-    if (dollar !== undefined) return '$$'
-    if (backslash !== undefined) return '\\'
-    if (group !== undefined) return '$' + group
-    return fail('invalid replacement string')
-  })
-  re.lastIndex = 0
-  return sameKind(t.value.replace(re, jsReplacement), t)
+  return sameKind(regexReplace(t.value, pattern.value, replacement.value, flags?.value ?? ''), t)
 }
 
 // ---- numerics ----

@@ -9,11 +9,8 @@ import type * as RDF from '@rdfjs/types'
 import { RDF_LANG_STRING, xsd } from '../terms.js'
 import { booleanValue, compareDateTime, compareDuration, dateTimeValue, durationValue, numericKind, numericValue } from './xsd.js'
 
-export class ExprError {
-  constructor (readonly reason: string) {}
-}
-
-export function fail (reason: string): never { throw new ExprError(reason) }
+import { ExprError, fail } from './expr-error.js'
+export { ExprError, fail } from './expr-error.js'
 
 export function isSimpleOrXsdString (t: RDF.Term): t is RDF.Literal {
   return t.termType === 'Literal' && t.language === '' && t.datatype.value === xsd.string

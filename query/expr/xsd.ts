@@ -8,6 +8,7 @@
  */
 import type * as RDF from '@rdfjs/types'
 import { XSD, xsd, typedLiteral } from '../terms.js'
+import { fail } from './expr-error.js'
 
 export type NumericKind = 'integer' | 'decimal' | 'float' | 'double'
 export interface NumericValue { kind: NumericKind, value: number }
@@ -43,11 +44,12 @@ export function parseNumericLexical (lexical: string, kind: NumericKind, datatyp
     case 'integer': {
       if (!INTEGER_RE.test(s)) return undefined
       const v = Number(s)
-      if (!integerInRange(datatype, v)) return undefined
+      // Beyond a double's range (about 309 digits) the value is not representable here.
+      if (!Number.isFinite(v) || !integerInRange(datatype, v)) return undefined
       return { kind, value: v }
     }
     case 'decimal':
-      return DECIMAL_RE.test(s) ? { kind, value: Number(s) } : undefined
+      return DECIMAL_RE.test(s) && Number.isFinite(Number(s)) ? { kind, value: Number(s) } : undefined
     default: {
       if (!DOUBLE_RE.test(s)) return undefined
       const v = s.endsWith('INF') ? (s.startsWith('-') ? -Infinity : Infinity) : Number(s)
@@ -91,10 +93,13 @@ export function numericLiteral (kind: NumericKind, value: number): RDF.Literal {
 }
 
 function formatInteger (v: number): string {
+  // An integer or decimal result past a double's range (9e307 * 10) is an overflow, a type error.
+  if (!Number.isFinite(v)) fail('numeric overflow')
   return Number.isSafeInteger(v) ? String(v) : BigInt(Math.trunc(v)).toString()
 }
 
 export function formatDecimal (v: number): string {
+  if (!Number.isFinite(v)) fail('numeric overflow')
   if (Number.isInteger(v)) return formatInteger(v) + '.0'
   let s = String(v)
   if (s.includes('e')) s = v.toFixed(20).replace(/0+$/, '')

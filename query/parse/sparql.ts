@@ -6,13 +6,22 @@
  */
 import { createRequire } from 'node:module'
 import type * as SparqlJs from 'sparqljs'
-import { SparqlSyntaxError, type TextPosition } from '../errors.js'
+import { QueryAbortedError, QueryError, QueryTimeoutError, QueryTooDeepError, SparqlSyntaxError, type TextPosition } from '../errors.js'
 import { df } from '../terms.js'
-import { checkBindScope, checkQueryBlankNodes, checkUpdate, positionOf } from './static-checks.js'
+import { type QueryLimits, checkSyntaxTree, checkText, isStackOverflow, resolveLimits } from '../limits.js'
+import { checkBindScope, checkNestedAggregates, checkQueryBlankNodes, checkUpdate, positionOf } from './static-checks.js'
 
 export interface ParseOptions {
   baseIRI?: string | undefined
   prefixes?: Record<string, string> | undefined
+  /** Size and depth limits (limits.ts); the defaults when absent. */
+  limits?: QueryLimits | undefined
+  /** Parsing stops with QueryAbortedError once this fires (checked as the parser reduces). */
+  signal?: AbortSignal | undefined
+  /** Epoch milliseconds after which parsing stops with QueryTimeoutError. */
+  deadline?: number | undefined
+  /** The time limit the deadline came from, for the error. */
+  timeoutMs?: number | undefined
 }
 
 type Action = (this: { $: unknown }, yytext: string, yyleng: number, yylineno: number, yy: unknown, yystate: number, $$: unknown[], ...rest: unknown[]) => unknown
@@ -26,9 +35,16 @@ type Action = (this: { $: unknown }, yytext: string, yyleng: number, yylineno: n
  *  - 201–203 (NumericLiteralPositive): `+5` becomes "5", but a literal is kept as
  *    written: the term in `?s ?p +5` is "+5"^^xsd:integer (data-r2 basic/term-8).
  */
-function fixParser (parser: { performAction: Action }): void {
+function fixParser (parser: { performAction: Action }, options: ParseOptions): void {
   const perform = parser.performAction
+  // The parser runs synchronously, so no timer fires during it: the deadline is read
+  // from the clock and the signal's state every 1,024 reductions.
+  let reductions = 0
   parser.performAction = function (this: { $: unknown }, yytext, yyleng, yylineno, yy, yystate, $$, ...rest) {
+    if ((++reductions & 1023) === 0) {
+      if (options.signal?.aborted === true) throw new QueryAbortedError({ cause: options.signal.reason })
+      if (options.deadline !== undefined && Date.now() > options.deadline) throw new QueryTimeoutError(options.timeoutMs ?? 0)
+    }
     const last = $$.length - 1
     if (yystate === 103 && $$[last] === undefined && typeof $$[last - 1] === 'object' && $$[last - 1] !== null && 'entity' in ($$[last - 1] as object)) {
       $$[last] = []
@@ -52,17 +68,23 @@ function sparqljs (): typeof SparqlJs {
 }
 
 export function parseSparql (text: string, options: ParseOptions = {}): SparqlJs.SparqlQuery {
+  const limits = resolveLimits(options.limits)
+  checkText(text, limits)
   const parser = new (sparqljs().Parser)({ baseIRI: options.baseIRI, prefixes: options.prefixes, factory: df as never, sparqlStar: true })
-  fixParser(parser as unknown as { performAction: Action })
+  fixParser(parser as unknown as { performAction: Action }, options)
   let ast: SparqlJs.SparqlQuery
   try {
     ast = parser.parse(unescapeCodepoints(text))
   } catch (e) {
+    if (e instanceof QueryError) throw e
+    if (isStackOverflow(e)) throw new QueryTooDeepError(limits.maxDepth, { cause: e })
     throw toSyntaxError(e, text)
   }
+  checkSyntaxTree(ast, limits)
   // An update request may be empty (only a prologue or comments).
   if ((ast as { type?: string }).type === undefined) ast = { ...ast, type: 'update', updates: [] } as unknown as SparqlJs.Update
   if (ast.type === 'query') { checkQueryBlankNodes(ast, text); checkBindScope(ast.where ?? [], text) } else checkUpdate(ast, text)
+  checkNestedAggregates(ast, text)
   return ast
 }
 

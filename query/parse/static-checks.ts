@@ -121,3 +121,26 @@ export function checkUpdate (update: SparqlJs.Update, text: string): void {
     if (op.where !== undefined) checkQueryBlankNodes({ type: 'query', where: op.where } as never, text)
   }
 }
+
+/**
+ * §18.5 / grammar: an aggregate's argument is an expression over the group's
+ * solutions, so it may not hold another aggregate (`COUNT(COUNT(*))`). An aggregate
+ * in a subquery under EXISTS is that subquery's own. Walked with a stack.
+ */
+export function checkNestedAggregates (ast: object, text: string): void {
+  const stack: Array<[unknown, boolean]> = [[ast, false]]
+  while (stack.length > 0) {
+    const [node, inAggregate] = stack.pop()!
+    if (node === null || typeof node !== 'object') continue
+    if (Array.isArray(node)) { for (const x of node) stack.push([x, inAggregate]); continue }
+    const n = node as Record<string, unknown>
+    if (typeof n.termType === 'string') continue
+    const isAggregate = n.type === 'aggregate'
+    if (isAggregate && inAggregate) {
+      throw new SparqlSyntaxError(`aggregate ${String(n.aggregation).toUpperCase()} inside another aggregate`, positionOf(text, String(n.aggregation).toUpperCase(), false))
+    }
+    // A graph pattern (EXISTS, a subquery) starts afresh.
+    const fresh = n.type === 'query' || n.type === 'group' || n.type === 'bgp'
+    for (const v of Object.values(n)) if (v !== null && typeof v === 'object') stack.push([v, fresh ? false : inAggregate || isAggregate])
+  }
+}

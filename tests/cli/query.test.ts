@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { join } from 'node:path'
 import { rhizome, tempFolder } from './run.js'
 
@@ -50,6 +51,24 @@ describe('rhizome query and update', () => {
     expect(bad.code).toBe(1)
     expect(bad.stderr).toMatch(/^rhizome: syntax error: .* \(line 1, column \d+\)\n$/)
     expect((await run('heads')).stdout).toBe(after)
+  })
+
+  it('LOAD reads a local file only with --allow-file of its folder, and never prints the file', async () => {
+    const allowed = join(folder.path, 'allowed')
+    mkdirSync(allowed)
+    writeFileSync(join(allowed, 'more.ttl'), '<http://example.org/c> <http://example.org/name> "Carol" .\n')
+    writeFileSync(join(allowed, 'secret.ttl'), 'root:x:0:0:root:/root:/bin/bash\n')
+    const load = `LOAD <${pathToFileURL(join(allowed, 'more.ttl')).href}>`
+    const refused = await run('update', load)
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/not allowed/)
+    expect((await run('update', '--allow-file', join(folder.path, 'elsewhere'), load)).code).toBe(1)
+    const loaded = await run('update', '--allow-file', join(folder.path, 'elsewhere'), '--allow-file', allowed, load)
+    expect(loaded.code).toBe(0)
+    expect(loaded.stdout).toMatch(/1 quads added/)
+    const bad = await run('update', '--allow-file', allowed, `LOAD <${pathToFileURL(join(allowed, 'secret.ttl')).href}>`)
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).not.toMatch(/root|bash/)
   })
 
   it('reports a syntax error and an unknown prefix with their position, exit 1; no query text is bad usage, exit 2', async () => {

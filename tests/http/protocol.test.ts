@@ -6,6 +6,10 @@
  * (and with the token when one is set); the status codes of malformed or refused requests.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { Parser } from 'n3'
 import { isomorphic } from 'rdf-isomorphic'
 import { JsonLdParser } from 'jsonld-streaming-parser'
@@ -227,5 +231,20 @@ describe('updates', () => {
     expect(res.status).toBe(400)
     expect(await res.text()).toMatch(/LOAD is off/)
     expect((await postUpdate(served.url, 'LOAD SILENT <file:///etc/hostname>')).status).toBe(204)
+  })
+
+  it('LOAD reads files inside the folders --allow-load names, and no others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rhizome-load-'))
+    try {
+      writeFileSync(join(dir, 'd.nt'), '<http://example.org/loaded> <http://example.org/p> "1" .\n')
+      served = await serve({ allowUpdate: true, loadFolders: [dir] })
+      expect((await postUpdate(served.url, `LOAD <${pathToFileURL(join(dir, 'd.nt')).href}>`)).status).toBe(204)
+      expect(await (await get(served.url, 'ASK { <http://example.org/loaded> ?p ?o }')).json()).toMatchObject({ boolean: true })
+      const outside = await postUpdate(served.url, 'LOAD <file:///etc/hostname>')
+      expect(outside.status).toBe(403)
+      expect(await outside.text()).toContain('not allowed')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

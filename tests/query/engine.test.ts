@@ -181,12 +181,12 @@ describe('update', () => {
     expect(rows).toEqual([{ g: '<http://ex/g>', s: '<http://ex/b>' }, { g: '<http://ex/h>', s: '<http://ex/b>' }])
   })
 
-  it('LOADs a local file: IRI, and fails with LoadError otherwise', async () => {
+  it('LOADs a local file: IRI inside an allowed folder, and fails with LoadError otherwise', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rhizome-load-'))
     const file = path.join(dir, 'data.ttl')
     writeFileSync(file, '<http://ex/a> <http://ex/p> "loaded" .')
     const target = new MemorySource()
-    await executeUpdate(target, `LOAD <${pathToFileURL(file).href}> INTO GRAPH <http://ex/g>`)
+    await executeUpdate(target, `LOAD <${pathToFileURL(file).href}> INTO GRAPH <http://ex/g>`, { allowFiles: [dir] })
     expect(await select(target, 'SELECT ?o { GRAPH <http://ex/g> { ?s ?p ?o } }')).toEqual([{ o: '"loaded"' }])
     await expect(executeUpdate(target, 'LOAD <http://example.org/remote.ttl>')).rejects.toBeInstanceOf(LoadError)
     await executeUpdate(target, 'LOAD SILENT <http://example.org/remote.ttl>')
