@@ -61,6 +61,16 @@ export class Schedule<E> {
     return item.event
   }
 
+  /** Everything due at the next time, in the order it was scheduled. */
+  nextBatch (): E[] {
+    const first = this.queue[0]
+    if (first === undefined) return []
+    this.now = first.at
+    let n = 0
+    while (n < this.queue.length && this.queue[n].at === first.at) n++
+    return this.queue.splice(0, n).map(q => q.event)
+  }
+
   get size (): number {
     return this.queue.length
   }

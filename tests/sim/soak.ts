@@ -1,6 +1,7 @@
 /**
- * `npm run soak -- --seeds N [--from S] [--steps K] [--memory]`: runs the simulation
- * (simulation.ts) for N seeds and prints the schedules run and the divergences.
+ * `npm run soak -- --seeds N [--from S] [--steps K] [--memory] [--concurrent]`: runs
+ * the simulation (simulation.ts) for N seeds and prints the schedules run and the
+ * divergences (--concurrent: a tick's steps at once; not replayable exactly).
  * `npm run soak -- --seed S --trace` replays one seed step by step.
  * Exits 1 if any seed failed.
  */
@@ -14,12 +15,14 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     steps: { type: 'string' },
     memory: { type: 'boolean', default: false },
+    concurrent: { type: 'boolean', default: false },
     trace: { type: 'boolean', default: false }
   }
 })
 const options: SimOptions = {
   steps: values.steps === undefined ? undefined : Number(values.steps),
   persistent: !values.memory,
+  concurrent: values.concurrent,
   trace: values.trace
 }
 const first = Number(values.seed ?? values.from)
