@@ -5,7 +5,9 @@
  * inserts and deletes, multi-thousand-quad imports and updates, and in some runs a
  * 60,000-quad import that takes the store's bulk path; in others, 1,500 single-quad
  * writes, which the store makes durable in its commit log and commits to SQLite in
- * groups) and says on stdout when each commit begins and returns. The test SIGKILLs it at a seeded point: on reading the
+ * groups; in others, each commit made by a second replica in memory and merged
+ * into the one on disk) and says on stdout when each commit begins and returns. The
+ * test SIGKILLs it at a seeded point: on reading the
  * `begin` of a write (the commit is being encoded, signed and written) or the `done`
  * of the one before, after a seeded number of event-loop turns. It then reopens the
  * folder and checks that the database holds exactly the state after commit k or

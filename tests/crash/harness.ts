@@ -46,7 +46,7 @@ const HOLD_QUIET_MS = 300
 
 export function planFor (seed: number): Plan {
   const random = prng(seed * 7919)
-  const mode: Mode = seed % 10 === 0 ? 'bulk' : seed % 5 === 2 ? 'burst' : 'mixed'
+  const mode: Mode = seed % 10 === 0 ? 'bulk' : seed % 5 === 2 ? 'burst' : seed % 5 === 4 ? 'merge' : 'mixed'
   const steps = mode === 'burst' ? BURST_STEPS : STEPS
   const shape = { mode, steps }
   // Half the bursts aim at the 1,024th write, which ends the store's first group of
