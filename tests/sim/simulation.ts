@@ -251,6 +251,11 @@ export async function runSimulation (seed: number, options: SimOptions = {}): Pr
       if (clocks[i].nodes.join() !== clocks[0].nodes.join()) fail(`replica ${i} holds other commits than replica 0: ${clocks[i].nodes.length} against ${clocks[0].nodes.length}`)
       if (quads[i].join('\n') !== quads[0].join('\n')) fail(`replica ${i} holds other quads than replica 0: ${quads[i].length} against ${quads[0].length}`)
     }
+    // The query engine reads the same index: SPARQL counts what match() returned.
+    for (let i = 0; i < replicas.length; i++) {
+      const counted = await countByQuery(replicas[i])
+      if (counted !== quads[i].length) fail(`replica ${i}: SPARQL counts ${counted} quads, match() returned ${quads[i].length}`)
+    }
     for (const { cid, by } of acknowledged) {
       for (const replica of replicas) {
         if (!await replica.has(cid)) fail(`commit ${cid} acknowledged by ${by} is missing from replica ${replica.id}`)
@@ -288,6 +293,13 @@ export async function runSimulation (seed: number, options: SimOptions = {}): Pr
 
   Object.assign(counts, { dropped: network.counts.dropped, duplicated: network.counts.duplicated, fetchesFailed: network.counts.fetchesFailed })
   return { seed, failures, trace, counts }
+}
+
+async function countByQuery (replica: SimReplica): Promise<number> {
+  const result = await replica.live.query('SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }')
+  if (result.type !== 'bindings') throw new Error('a SELECT answered no bindings')
+  for await (const row of result) return Number(row.get('n')?.value)
+  return -1
 }
 
 /** The command that replays one seed, printed with every failure. */
