@@ -5,5 +5,5 @@ export interface Step {
   remove: string[]
 }
 export function prng (seed: number): () => number
-export type Mode = 'mixed' | 'bulk' | 'burst'
+export type Mode = 'mixed' | 'bulk' | 'burst' | 'merge'
 export function workload (seed: number, steps: number, mode?: Mode): Generator<Step>

@@ -26,6 +26,7 @@ const between = (random, low, high) => low + Math.floor(random() * (high - low +
  *          (dropping and rebuilding indexes inside the transaction)
  *   burst  single-quad inserts and deletes only: the small writes that the store makes
  *          durable in its commit log and commits to SQLite in groups
+ *   merge  the steps of mixed, each made by another replica and merged (writer.mjs)
  */
 export function * workload (seed, steps, mode = 'mixed') {
   const bulk = mode === 'bulk'
