@@ -49,7 +49,7 @@ export async function usedPrefixes (quads: AsyncIterable<RDF.Quad> | Iterable<RD
   const look = (term: RDF.Term): void => {
     let iri: string | undefined
     if (term.termType === 'NamedNode') iri = term.value
-    else if (term.termType === 'Literal' && term.language === '') iri = term.datatype.value
+    else if (term.termType === 'Literal' && term.language === '' && term.datatype.value !== XSD + 'string') iri = term.datatype.value
     if (iri === undefined || seen.has(iri)) return
     seen.add(iri)
     const prefix = names.prefixOf(iri)

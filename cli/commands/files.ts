@@ -8,6 +8,7 @@ import type { Command } from 'commander'
 import { withGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
+import { ipfsIri, multiaddrList } from '../arguments.js'
 
 export function registerFiles (program: Command): void {
   program.command('add')
@@ -28,8 +29,8 @@ export function registerFiles (program: Command): void {
 
   program.command('cat')
     .description('write a file named by an ipfs:// IRI to standard output')
-    .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)')
-    .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)', ipfsIri)
+    .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', multiaddrList)
     .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
       await withGraph(command, async (graph, signal) => {
         if (options.peer !== undefined) await graph.replicate({ listen: [], peers: options.peer })

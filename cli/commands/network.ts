@@ -14,6 +14,8 @@ import { InputFileError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
+import { counted } from '../counts.js'
+import { multiaddrList } from '../arguments.js'
 
 interface NetworkFlags {
   listen?: string[]
@@ -22,15 +24,13 @@ interface NetworkFlags {
   mdns?: boolean
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
-
 function networkOptions (command: Command, serving: boolean): Command {
   command
-    .option('--peer <multiaddr>', 'a peer to connect to (repeatable)', collect)
+    .option('--peer <multiaddr>', 'a peer to connect to (repeatable)', multiaddrList)
     .option('--psk <file>', 'a libp2p private-network key file: only peers with the same key can connect')
   if (serving) {
     command
-      .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', collect)
+      .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', multiaddrList)
       .addOption(new Option('--mdns', 'find peers on the local network by mDNS'))
   }
   return command
@@ -89,7 +89,7 @@ export function registerNetwork (program: Command): void {
       await withGraph(command, async graph => {
         const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
         const { applied } = await replicator.sync()
-        print(`synced ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+        print(`synced ${counted(applied, 'commit')}`)
         for (const head of await graph.heads()) print(`head ${head.toString()}`)
       })
     })
@@ -129,7 +129,7 @@ export async function cloneFromPeers (folder: string, address: string, flags: Ne
       await replicator.follow(graph)
       const { applied } = await replicator.sync()
       print(graph.address)
-      print(`cloned ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+      print(`cloned ${counted(applied, 'commit')}`)
     } finally {
       await replicator.stop()
       await graph.close()

@@ -144,7 +144,7 @@ describe('Turtle and TriG written as a person would', () => {
       '    ex:weird <http://other.org/x> .',
       ''
     ].join('\n'))
-    expect(isomorphic(new Parser({ format: 'Turtle' }).parse(out), quads)).toBe(true)
+    expect(isomorphic(new Parser({ format: 'Turtle' }).parse(out) as RDF.Quad[], quads)).toBe(true)
   })
 
   it('TriG: one block per graph; reads back the same', async () => {
@@ -168,7 +168,7 @@ describe('Turtle and TriG written as a person would', () => {
       '}',
       ''
     ].join('\n'))
-    expect(isomorphic(new Parser({ format: 'TriG' }).parse(out), input)).toBe(true)
+    expect(isomorphic(new Parser({ format: 'TriG' }).parse(out) as RDF.Quad[], input)).toBe(true)
   })
 
   it('a triple in two graphs is written once in a triple syntax', async () => {
