@@ -30,3 +30,18 @@ describe('syntax error positions and expectations', () => {
     expect(messageOf('SELECT ?s WHERE { ?s ?p ?o } ORDER ?s')).toMatch(/unexpected '\?s' \(expected BY\) \(line 1, column 36\)$/)
   })
 })
+
+describe('SELECT *', () => {
+  it('keeps the variables in the order they first appear', async () => {
+    const { openGraph } = await import('../../index.js')
+    const graph = await openGraph()
+    await graph.import('<http://e/a> <http://e/p> <http://e/b> .\n<http://e/b> <http://e/q> "1" .\n', { format: 'nt' })
+    const result = await graph.query('SELECT * WHERE { ?z ?y ?a . OPTIONAL { ?a ?m ?b } }')
+    if (result.type !== 'bindings') throw new Error('bindings expected')
+    expect(result.variables.map(v => v.value)).toEqual(['z', 'y', 'a', 'm', 'b'])
+    const distinct = await graph.query('SELECT DISTINCT * WHERE { ?z ?y ?a } LIMIT 1')
+    if (distinct.type !== 'bindings') throw new Error('bindings expected')
+    expect(distinct.variables.map(v => v.value)).toEqual(['z', 'y', 'a'])
+    await graph.close()
+  })
+})
