@@ -17,6 +17,7 @@ import { print, writeAll } from '../output.js'
 import { cloneFromPeers } from './network.js'
 import { counted } from '../counts.js'
 import { multiaddrList } from '../arguments.js'
+import { positiveInteger } from '../sparql-text.js'
 
 export function registerCar (program: Command): void {
   program.command('export-car')
@@ -47,7 +48,8 @@ export function registerCar (program: Command): void {
     .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input; with --peer, the database address')
     .option('--peer <multiaddr>', 'clone over the network from this peer (repeatable); <file> is then the address', multiaddrList)
     .option('--psk <file>', 'with --peer: a libp2p private-network key file')
-    .action(async (file: string, options: { peer?: string[], psk?: string }, command: Command) => {
+    .option('--timeout <ms>', 'with --peer: how long to wait for a peer to answer for the database (default 20000)', positiveInteger)
+    .action(async (file: string, options: { peer?: string[], psk?: string, timeout?: number }, command: Command) => {
       const folder = databaseFolder(command)
       if (options.peer !== undefined) return await cloneFromPeers(folder, file, options)
       const car = await readCarFile(file)

@@ -5,8 +5,8 @@
  */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { withGraph } from '../database.js'
-import { InputFileError } from '../errors.js'
+import { databaseFolder, withGraph } from '../database.js'
+import { FileBlockMissingError, InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
 import { ipfsIri, multiaddrList } from '../arguments.js'
 
@@ -34,7 +34,14 @@ export function registerFiles (program: Command): void {
     .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
       await withGraph(command, async (graph, signal) => {
         if (options.peer !== undefined) await graph.replicate({ listen: [], peers: options.peer })
-        await writeAll(graph.catFile(iri, { signal }))
+        try {
+          await writeAll(graph.catFile(iri, { signal }))
+        } catch (err) {
+          // The block store's "not found" names the block only in its message.
+          const missing = err instanceof Error && err.name === 'NotFoundError' ? /\b(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44})\b/.exec(err.message) : null
+          if (missing !== null) throw new FileBlockMissingError(missing[1], databaseFolder(command), options.peer ?? [], { cause: err })
+          throw err
+        }
       })
     })
 }

@@ -5,12 +5,12 @@
  * (`--peer`). Long-running commands print their multiaddrs, one per line, and stop
  * cleanly on Ctrl-C or SIGTERM. A replica's peer ID is its writer key (identity.json).
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { createReplicator, loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
+import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
 import { databaseFolder, folderExists, withGraph } from '../database.js'
-import { InputFileError } from '../errors.js'
+import { InputFileError, listenError, NothingAnsweredError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
@@ -72,7 +72,7 @@ export function registerNetwork (program: Command): void {
       await withGraph(command, async graph => {
         const http = await startHttp(graph, flags)
         try {
-          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
+          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined)).catch(err => { throw listenError(err) })
           printAddresses(replicator)
           if (http.url !== undefined) print(http.url)
           await untilStopped()
@@ -99,7 +99,7 @@ export function registerNetwork (program: Command): void {
     .argument('<address...>', 'the databases to pin, by address')
     .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
       const folder = databaseFolder(command)
-      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined))
+      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined)).catch(err => { throw listenError(err) })
       const graphs: Graph[] = []
       try {
         for (const address of addresses) {
@@ -116,15 +116,54 @@ export function registerNetwork (program: Command): void {
     })
 }
 
+/** How long a clone waits for a peer to answer for the database's manifest. */
+export const CLONE_TIMEOUT_MS = 20_000
+
 /**
  * `rhizome clone ADDRESS --peer MULTIADDR`: a new replica in `folder`, caught up from the
- * peers, then closed. Prints the address and the number of commits.
+ * peers, then closed. Prints the address and the number of commits. When no peer answers
+ * for the database within CLONE_TIMEOUT_MS (a wrong address, a peer that does not serve
+ * it, or none reachable) it fails with NothingAnsweredError, and a folder it made (or
+ * found empty) is removed again: a failed clone leaves no half-made database.
  */
-export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags): Promise<void> {
-  folderExists(folder)
-  const replicator = await createReplicator(replicatorOptions(flags, undefined, []))
+export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags & { timeout?: number }): Promise<void> {
+  const existed = folderExists(folder)
+  const wasEmpty = !existed || readdirSync(folder).length === 0
+  let made = false
   try {
-    const graph = await openGraph({ path: folder, address, fetch: replicator.manifestFetcher(), create: { exclusive: true } })
+    await clone(folder, address, flags, flags.timeout ?? CLONE_TIMEOUT_MS, () => { made = true })
+  } catch (err) {
+    if (made && wasEmpty) {
+      if (existed) for (const entry of readdirSync(folder)) rmSync(`${folder}/${entry}`, { recursive: true, force: true })
+      else rmSync(folder, { recursive: true, force: true })
+    }
+    throw err
+  }
+}
+
+async function clone (folder: string, address: string, flags: NetworkFlags, timeoutMs: number, onMade: () => void): Promise<void> {
+  const signal = interrupt.signal
+  const seconds = timeoutMs / 1000
+  const replicator = await createReplicator(replicatorOptions(flags, undefined, []))
+    .catch(err => { throw err instanceof RhizomeError ? err : new NothingAnsweredError(address, seconds, { cause: err }) })
+  const peers = replicator.manifestFetcher()
+  // The manifest from whichever peer answers first, within the limit; anything else is "nothing answered".
+  const fetch: BlockFetcher = {
+    get: async (cid, options = {}) => {
+      const limited = withTimeout(options.signal ?? signal, timeoutMs)
+      try {
+        const bytes = await waitFor(async () => await peers.get(cid, { signal: limited }), limited)
+        if (bytes !== undefined) return bytes
+      } catch (err) {
+        if (signal.aborted) throw err
+        throw new NothingAnsweredError(address, seconds, { cause: err })
+      }
+      throw new NothingAnsweredError(address, seconds)
+    }
+  }
+  try {
+    onMade()
+    const graph = await openGraph({ path: folder, address, fetch, create: { exclusive: true }, signal })
     try {
       await replicator.follow(graph)
       const { applied } = await replicator.sync()
@@ -137,4 +176,27 @@ export async function cloneFromPeers (folder: string, address: string, flags: Ne
   } finally {
     await replicator.stop()
   }
+}
+
+/**
+ * Asks `get` until it gives bytes or the signal fires: right after start the peers may
+ * not be connected yet, so an early "not found" is asked again, a moment later.
+ */
+async function waitFor (get: () => Promise<Uint8Array | undefined>, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  let last: unknown
+  while (!signal.aborted) {
+    try {
+      const bytes = await get()
+      if (bytes !== undefined) return bytes
+    } catch (err) {
+      last = err
+    }
+    if (signal.aborted) break
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, 250)
+      signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+    })
+  }
+  if (last !== undefined) throw last
+  return undefined
 }
