@@ -65,6 +65,10 @@ export async function openInput (file: string, format: RdfFormat): Promise<Impor
   const head = new Uint8Array(2)
   const { bytesRead } = await handle.read(head, 0, 2, 0)
   const compressed = isGzip(head.subarray(0, bytesRead))
+  if (!compressed && file.toLowerCase().endsWith('.gz')) {
+    await handle.close()
+    throw new InputFileError(file, "not valid gzip: its name ends in .gz but it does not begin with gzip's magic bytes")
+  }
   const raw: ReadStream = handle.createReadStream({ start: 0 })
   return {
     data: compressed ? gunzip(raw, file) : raw,
