@@ -78,22 +78,52 @@ export interface GroupedWriterOptions {
   signal?: AbortSignal
 }
 
+/** A subject's triples are held to put rdf:type first; past this many they are written as they come. */
+const HELD_TRIPLES = 4096
+
 /** Writes `quads` as Turtle (graph names dropped) or TriG, lazily, in chunks of text. */
 export async function * writeGrouped (quads: AsyncIterable<RDF.Quad> | Iterable<RDF.Quad>, options: GroupedWriterOptions): AsyncGenerator<string> {
   const names = new Names(options.prefixes ?? {})
   const trig = options.format === 'trig'
   let out = names.declarations()
   let graph: string | undefined
-  let subject: string | undefined
-  let predicate: string | undefined
+  let indent = ''
   let previous: string | undefined
   const written = options.distinct === true ? new Set<string>() : undefined
-  let indent = ''
-  let count = 0
-  const endStatement = (): void => {
-    if (subject !== undefined) out += ' .\n'
-    subject = undefined
+  // The current subject's statement: its text so far, and its triples not yet written.
+  let subject: string | undefined
+  let predicate: string | undefined
+  let held: RDF.Quad[] = []
+  let holding = true
+  // Whether a top-level item (a statement, a graph block) was written: the next is set off by a blank line.
+  let started = false
+  const topLevel = (): void => {
+    if (started) out += '\n'
+    started = true
   }
+  const writeTriple = (quad: RDF.Quad): void => {
+    const p = quad.predicate.value === RDF_TYPE ? 'a' : names.term(quad.predicate)
+    const o = names.term(quad.object)
+    if (predicate === undefined) out += `${indent}${subject!} ${p} ${o}`
+    else if (p !== predicate) out += ` ;\n${indent}    ${p} ${o}`
+    else out += `, ${o}`
+    predicate = p
+  }
+  const release = (): void => {
+    // rdf:type first, as people write it (`ex:a a ex:T ; …`); the rest in their order.
+    for (const quad of held) if (quad.predicate.value === RDF_TYPE) writeTriple(quad)
+    for (const quad of held) if (quad.predicate.value !== RDF_TYPE) writeTriple(quad)
+    held = []
+  }
+  const endStatement = (): void => {
+    if (subject === undefined) return
+    release()
+    out += ' .\n'
+    subject = undefined
+    predicate = undefined
+    holding = true
+  }
+  let count = 0
   for await (const quad of quads) {
     if ((++count & 1023) === 0) throwIfAborted(options.signal)
     const g = trig ? termKey(quad.graph) : ''
@@ -107,24 +137,27 @@ export async function * writeGrouped (quads: AsyncIterable<RDF.Quad> | Iterable<
     if (trig && g !== graph) {
       endStatement()
       if (graph !== undefined && graph !== '') out += '}\n'
-      if (graph !== undefined) out += '\n'
       graph = g
       indent = g === '' ? '' : '    '
-      if (g !== '') out += `${names.term(quad.graph)} {\n`
+      if (g !== '') {
+        topLevel()
+        out += `${names.term(quad.graph)} {\n`
+      }
     }
     const s = names.term(quad.subject)
-    const p = quad.predicate.value === RDF_TYPE ? 'a' : names.term(quad.predicate)
-    const o = names.term(quad.object)
     if (s !== subject) {
-      if (subject !== undefined) out += ' .\n' + (indent === '' ? '\n' : '')
-      out += `${indent}${s} ${p} ${o}`
+      endStatement()
+      if (indent === '') topLevel()
       subject = s
-      predicate = p
-    } else if (p !== predicate) {
-      out += ` ;\n${indent}    ${p} ${o}`
-      predicate = p
+    }
+    if (holding) {
+      held.push(quad)
+      if (held.length >= HELD_TRIPLES) {
+        release()
+        holding = false
+      }
     } else {
-      out += `, ${o}`
+      writeTriple(quad)
     }
     if (out.length >= 65_536) {
       yield out

@@ -171,6 +171,16 @@ describe('Turtle and TriG written as a person would', () => {
     expect(isomorphic(new Parser({ format: 'TriG' }).parse(out) as RDF.Quad[], input)).toBe(true)
   })
 
+  it('rdf:type comes first in its subject\'s statement, whatever order the store gives', async () => {
+    const input = [
+      factory.quad(s('a'), s('name'), factory.literal('A')),
+      factory.quad(s('a'), factory.namedNode('http://www.w3.org/1999/02/22-rdf-syntax-ns#type'), s('T')),
+      factory.quad(s('b'), s('name'), factory.literal('B'))
+    ]
+    const out = await text(serializeRdf(input, { format: 'turtle', prefixes: { ex: EX } }))
+    expect(out).toBe(`@prefix ex: <${EX}> .\n\nex:a a ex:T ;\n    ex:name "A" .\n\nex:b ex:name "B" .\n`)
+  })
+
   it('a triple in two graphs is written once in a triple syntax', async () => {
     const input = [factory.quad(s('a'), s('p'), s('b'), s('g1')), factory.quad(s('a'), s('p'), s('b'), s('g2'))]
     expect((await text(serializeRdf(input, { format: 'ntriples' }))).trim().split('\n')).toHaveLength(1)
