@@ -179,6 +179,16 @@ describe('expected conditions are reported as such', () => {
     failed(result, new RegExp(`block ${iri.slice('ipfs://'.length)} is missing: not in the database in .*db, and no --peer`))
   })
 
+  // A terminal needs a pseudo-terminal: util-linux's script(1) gives the child one.
+  it.skipIf(!existsSync('/usr/bin/script'))('export-car refuses to write binary to a terminal', { timeout: 60_000 }, async () => {
+    await ok(['init'])
+    const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} --db ${JSON.stringify(db)} export-car -`
+    const result = await finished(spawn('/usr/bin/script', ['-qec', command, '/dev/null'], { stdio: 'pipe', env: { ...process.env, RHIZOME_DB: '' } }))
+    expect(result.code).toBe(2)
+    expect(result.stdout).toMatch(/rhizome: a CAR file is binary: redirect stdout/)
+    expect(result.stdout).not.toContain('rhizome/manifest')
+  })
+
   it('a Node.js older than 22.12 is told so before anything fails to load', async () => {
     const fake = 'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"20.11.0"})'
     const child = spawn(process.execPath, ['--import', fake, BIN, '--version'], { stdio: 'pipe' })
