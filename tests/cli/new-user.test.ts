@@ -127,6 +127,20 @@ describe('formats', () => {
   })
 })
 
+describe('export order', () => {
+  it("Turtle keeps a subject's triples together when the file interleaves subjects (the store's full scan is in subject order)", async () => {
+    await ok(['init'])
+    // Objects in file order: a scan in object order would give s0, s1, s0, s1.
+    const nt = [`<${EX}s0> <${EX}p> "0" .`, `<${EX}s1> <${EX}p> "1" .`, `<${EX}s0> <${EX}q> "2" .`, `<${EX}s1> <${EX}q> "3" .`].join('\n') + '\n'
+    await ok(['import', file('mixed.nt', nt)])
+    const ttl = (await ok(['export', '-f', 'ttl'])).stdout
+    expect(ttl.split(`<${EX}s0> `)).toHaveLength(2)
+    expect(ttl.split(`<${EX}s1> `)).toHaveLength(2)
+    const nts = lines((await ok(['export', '-f', 'nt'])).stdout).map(line => line.split(' ')[0])
+    expect(nts).toEqual([`<${EX}s0>`, `<${EX}s0>`, `<${EX}s1>`, `<${EX}s1>`])
+  })
+})
+
 describe('bad usage exits 2', () => {
   it.each([
     ['import -f xml', ['import', '-f', 'xml', 'x.nt'], /argument 'xml' is invalid/],
