@@ -52,7 +52,8 @@ export function registerImport (program: Command): void {
         bar?.clear()
         input.close()
       }
-      // An import only adds, so the count tells how many quads were new.
+      // An import only adds, so the count tells how many quads were new. (Cost: two COUNT(*)
+      // of the store's quads, a small part of an import's time.)
       const added = after - before
       if (added === 0 && result.quads > 0) print(`imported ${counted(result.quads, 'quad')}: all were already in the database, nothing changed`)
       else if (added === result.quads) print(`imported ${counted(result.quads, 'quad')}`)
