@@ -22,7 +22,7 @@ export {
 export {
   factory, type RDF, parseRdf, serializeRdf, rdfFormat, formatOfPath, type RdfFormat, type RdfInput,
   RhizomeError, ERROR_CODES, type ErrorCode, type AbortOptions, withTimeout, AbortedError, InvalidRdfError, MalformedBlockError,
-  QuadTooLargeError, UnknownFormatError, InputReadError
+  QuadTooLargeError, UnknownFormatError, InputReadError, RemoteContextError, WRITABLE_FORMATS, COMMON_PREFIXES, usedPrefixes, isGzip
 } from './quad-model/index.js'
 
 // Writers, blocks, CAR files: what names and moves a database.

@@ -202,6 +202,30 @@ function report (results: Record<string, any>): string {
   ].join('\n')
 }
 
+const SYNC_USAGE = `options:
+  --quick              1,000 commits, 10 latency samples, OrbitDB at 1,000 entries: a fast check (results go to bench/.data/results/)
+  --commits N          commits the writer makes before the replica catches up (default 10000)
+  --samples N          single commits timed from write to visible on the replica (default 50)
+  --workers N          signature-check worker threads on the replica (default: Rhizome's own choice)
+  --all-signatures no  skip the run that checks every node's own signature (default: yes, run it)
+  --orbitdb a,b        OrbitDB entry counts to compare with, 0 for none (default 1000,10000)
+  --results DIR        where to write sync.json and sync.txt (default bench/results)
+  --help`
+const VALUED = new Set(['--commits', '--samples', '--workers', '--all-signatures', '--orbitdb', '--results'])
+{
+  const args = process.argv.slice(2)
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${SYNC_USAGE}\n`)
+    process.exit(0)
+  }
+  for (let i = 0; i < args.length; i++) {
+    if (VALUED.has(args[i]) && args[i + 1] !== undefined) i++
+    else if (args[i] !== '--quick') {
+      process.stderr.write(`unknown option ${args[i]}\n${SYNC_USAGE}\n`)
+      process.exit(2)
+    }
+  }
+}
 const quick = process.argv.includes('--quick')
 const commits = Number(flag('commits', quick ? '1000' : '10000'))
 const samples = Number(flag('samples', quick ? '10' : '50'))

@@ -3,6 +3,7 @@
  * prefixes (and a few standard ones), literals as in Turtle.
  */
 import type { RDF, Solution } from '../index.js'
+import { counted } from './counts.js'
 
 const STANDARD_PREFIXES: Record<string, string> = {
   rdf: 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
@@ -55,6 +56,6 @@ export function renderTable (variables: string[], rows: Solution[], format: Term
   const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i])).join(' | ').trimEnd()
   const rule = widths.map(w => '-'.repeat(w)).join('-+-')
   const body = cells.map(line)
-  const count = `${rows.length} ${rows.length === 1 ? 'solution' : 'solutions'}`
+  const count = counted(rows.length, 'solution')
   return [line(header), rule, ...body, count].join('\n') + '\n'
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   ERR_UNKNOWN_FORMAT: 'an RDF format name or file extension that Rhizome does not read or write',
   ERR_READ_INPUT: 'the input stream or file could not be read',
   ERR_IMPORT: 'the import worker failed for a reason other than the input',
+  ERR_REMOTE_CONTEXT: 'a JSON-LD document names a remote @context, which Rhizome never fetches (inline it, or pass it in `contexts`)',
   // merkle-clock: blocks, nodes, signatures, merges
   ERR_HASH_MISMATCH: 'a block does not hash to its CID',
   ERR_BLOCK_TOO_LARGE: 'a block is larger than the block limit',

@@ -1,22 +1,33 @@
 /**
- * RDF syntaxes in and out: N-Quads, N-Triples, Turtle and TriG, parsed and written
- * by N3.js. Parsing is streaming; a syntax error becomes an InvalidRdfError naming
- * the line, and blank node labels are renamed through the write's BlankNodeScope.
+ * RDF syntaxes in and out: N-Quads, N-Triples, Turtle and TriG, parsed by N3.js;
+ * RDF/XML and JSON-LD parsed by their RDF/JS streaming parsers (stream-parsers.ts).
+ * Parsing is streaming; a syntax error becomes an InvalidRdfError naming the line, and
+ * blank node labels are renamed through the write's BlankNodeScope. Input that begins
+ * with gzip's magic bytes is gunzipped (gzip.ts). N-Quads and N-Triples are written by
+ * N3.js, Turtle and TriG by rdf-writer.ts (grouped, with prefixes).
  */
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { createGunzip } from 'node:zlib'
 import type * as RDF from '@rdfjs/types'
-import { factory, assertStorableQuad } from './terms.js'
+import { factory, assertStorableQuad, termKey } from './terms.js'
 import { BlankNodeScope } from './blank-nodes.js'
 import { InvalidRdfError, RhizomeError, throwIfAborted } from './errors.js'
+import { gunzipIfCompressed } from './gzip.js'
+import { createStreamParser } from './stream-parsers.js'
+import { writeGrouped } from './rdf-writer.js'
 
-export type RdfFormat = 'nquads' | 'ntriples' | 'turtle' | 'trig'
+export type RdfFormat = 'nquads' | 'ntriples' | 'turtle' | 'trig' | 'rdfxml' | 'jsonld'
+
+/** The formats serializeRdf writes (RDF/XML and JSON-LD are read only). */
+export const WRITABLE_FORMATS: readonly RdfFormat[] = ['nquads', 'ntriples', 'turtle', 'trig']
 
 export class UnknownFormatError extends RhizomeError {
   override name = 'UnknownFormatError'
-  constructor (readonly format: string) {
-    super('ERR_UNKNOWN_FORMAT', `unknown RDF format "${format}" (expected nq, nt, ttl or trig)`)
+  constructor (readonly format: string, readonly use: 'read' | 'written' = 'read') {
+    super('ERR_UNKNOWN_FORMAT', use === 'read'
+      ? `unknown RDF format "${format}" (expected nq, nt, ttl, trig, rdf or jsonld)`
+      : `Rhizome does not write ${format} (it writes nq, nt, ttl and trig)`)
   }
 }
 
@@ -41,10 +52,18 @@ const FORMAT_NAMES: Record<string, RdfFormat> = {
   ttl: 'turtle',
   'text/turtle': 'turtle',
   trig: 'trig',
-  'application/trig': 'trig'
+  'application/trig': 'trig',
+  rdfxml: 'rdfxml',
+  rdf: 'rdfxml',
+  owl: 'rdfxml',
+  'rdf/xml': 'rdfxml',
+  'application/rdf+xml': 'rdfxml',
+  jsonld: 'jsonld',
+  'json-ld': 'jsonld',
+  'application/ld+json': 'jsonld'
 }
 
-const N3_FORMAT: Record<RdfFormat, string> = { nquads: 'N-Quads', ntriples: 'N-Triples', turtle: 'Turtle', trig: 'TriG' }
+const N3_FORMAT: Partial<Record<RdfFormat, string>> = { nquads: 'N-Quads', ntriples: 'N-Triples', turtle: 'Turtle', trig: 'TriG' }
 
 /** The format a name, file extension or media type stands for. */
 export function rdfFormat (name: string): RdfFormat {
@@ -72,22 +91,25 @@ export interface ParseOptions {
   graph?: RDF.NamedNode
   /** Renames blank node labels; a fresh scope is made when none is given. */
   blankNodes?: BlankNodeScope
+  /** JSON-LD context documents by URL; a remote context is never fetched (stream-parsers.ts). */
+  contexts?: Record<string, unknown>
   signal?: AbortSignal
 }
 
 function toNodeReadable (input: RdfInput): Readable {
-  if (typeof input === 'string' || input instanceof Uint8Array) return Readable.from([input])
+  if (typeof input === 'string') return Readable.from([input])
+  if (input instanceof Uint8Array) return gunzipIfCompressed(Readable.from([input]))
   if (input instanceof URL) {
     if (input.protocol !== 'file:') throw new InvalidRdfError(`cannot read ${input.href}: only file: URLs are read`)
     const file = createReadStream(input)
-    if (!input.pathname.toLowerCase().endsWith('.gz')) return file
+    if (!input.pathname.toLowerCase().endsWith('.gz')) return gunzipIfCompressed(file)
     // 64 KiB output chunks: with the default 16 KiB, per-chunk callbacks cost more than inflating.
     const gunzip = createGunzip({ chunkSize: 1 << 16 })
     file.on('error', err => gunzip.destroy(err))
     return file.pipe(gunzip)
   }
-  if (typeof (input as ReadableStream).getReader === 'function') return Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>)
-  return Readable.from(input as AsyncIterable<string | Uint8Array>)
+  if (typeof (input as ReadableStream).getReader === 'function') return gunzipIfCompressed(Readable.fromWeb(input as import('node:stream/web').ReadableStream<Uint8Array>))
+  return gunzipIfCompressed(Readable.from(input as AsyncIterable<string | Uint8Array>))
 }
 
 /**
@@ -126,16 +148,11 @@ interface FakeStream { on: (event: string, callback: (arg?: unknown) => void) =>
  */
 async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (quad: RDF.Quad) => void): AsyncGenerator<void> {
   const scope = options.blankNodes ?? new BlankNodeScope()
-  const { Parser } = await import('n3')
-  const parser = new Parser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
-  // N3's lexer tracks the line it is on; as quads come out while their last token
-  // is read, it is the line of the quad at hand.
-  const lexer = (parser as unknown as { _lexer: { _line?: number } })._lexer
   const intoGraph = options.graph
   const signal = options.signal
   const rename = (t: RDF.Term): RDF.Term => t.termType === 'BlankNode' ? factory.blankNode(scope.rename(t.value)) : t
   let feed: ((chunk: string | Uint8Array) => void) | undefined
-  let finish: (() => void) | undefined
+  let finish: (() => void | Promise<void>) | undefined
   // The first error met, by N3 (malformed input) or by onQuad (its own, thrown as
   // it is); once one is met, the rest of the chunk is ignored.
   let failure: { error: unknown, ours: boolean } | undefined
@@ -160,19 +177,33 @@ async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (qu
     } catch (err) {
       failure = {
         error: err instanceof InvalidRdfError
-          ? new InvalidRdfError(err.message.replace(/^line \d+: /, ''), lexer._line, { cause: err })
+          ? new InvalidRdfError(err.message.replace(/^line \d+: /, ''), line(), { cause: err })
           : err,
         ours: true
       }
     }
   }
-  const stream: FakeStream = {
-    on: (event, callback) => {
-      if (event === 'data') feed = callback
-      else if (event === 'end') finish = callback as () => void
+  let line: () => number | undefined
+  if (options.format !== 'rdfxml' && options.format !== 'jsonld') {
+    const { Parser } = await import('n3')
+    const parser = new Parser({ format: N3_FORMAT[options.format], baseIRI: options.baseIRI, blankNodePrefix: '' })
+    // N3's lexer tracks the line it is on; as quads come out while their last token
+    // is read, it is the line of the quad at hand.
+    const lexer = (parser as unknown as { _lexer: { _line?: number } })._lexer
+    line = () => lexer._line
+    const stream: FakeStream = {
+      on: (event, callback) => {
+        if (event === 'data') feed = callback
+        else if (event === 'end') finish = callback as () => void
+      }
     }
+    parser.parse(stream as never, { onQuad: onParsed as never })
+  } else {
+    const parser = await createStreamParser(options.format, options, quad => onParsed(null, quad), err => onParsed(err, null))
+    feed = parser.feed
+    finish = parser.finish
+    line = parser.line
   }
-  parser.parse(stream as never, { onQuad: onParsed as never })
   let source: Readable | undefined
   try {
     source = toNodeReadable(input)
@@ -189,7 +220,7 @@ async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (qu
       throwIfAborted(signal)
       yield
     }
-    finish!()
+    await finish!()
     if (failure !== undefined) throw failure.error
     yield
   } catch (err) {
@@ -217,22 +248,44 @@ function stripLine (message: string): string {
 export interface SerializeOptions {
   format: RdfFormat
   prefixes?: Record<string, string>
+  /** Drop repeats wherever they come, not only one after another (remembers every triple: memory grows with the output). */
+  distinct?: boolean
   signal?: AbortSignal
 }
 
-/** Writes quads in the given syntax, lazily, as chunks of text. */
+/**
+ * Writes quads in the given syntax, lazily, as chunks of text. A triple syntax drops
+ * graph names, and writes a triple that comes twice in a row (from two graphs) once.
+ */
 export async function * serializeRdf (quads: AsyncIterable<RDF.Quad> | Iterable<RDF.Quad>, options: SerializeOptions): AsyncGenerator<string> {
+  if (!WRITABLE_FORMATS.includes(options.format)) throw new UnknownFormatError(options.format, 'written')
+  if (options.format === 'turtle' || options.format === 'trig') {
+    yield * writeGrouped(quads, { format: options.format, prefixes: options.prefixes, distinct: options.distinct, signal: options.signal })
+    return
+  }
   const { StreamWriter } = await import('n3')
   const writer = new StreamWriter({ format: N3_FORMAT[options.format], prefixes: options.prefixes })
   const chunks: string[] = []
   writer.on('data', (chunk: string | Buffer) => chunks.push(chunk.toString()))
   let count = 0
+  const triples = options.format === 'ntriples'
+  let previous: RDF.Quad | undefined
+  const written = options.distinct === true ? new Set<string>() : undefined
   for await (const quad of quads) {
     if ((++count & 1023) === 0) throwIfAborted(options.signal)
-    if ((options.format === 'ntriples' || options.format === 'turtle') && quad.graph.termType !== 'DefaultGraph') {
+    if (written !== undefined) {
+      const key = `${termKey(quad.subject)} ${termKey(quad.predicate)} ${termKey(quad.object)} ${triples ? '' : termKey(quad.graph)}`
+      if (written.has(key)) continue
+      written.add(key)
+    }
+    if (triples && quad.graph.termType !== 'DefaultGraph') {
       // Triple syntaxes have no graphs: write the triple, as N3.js would otherwise refuse it.
+      const repeat = previous !== undefined && previous.subject.equals(quad.subject) && previous.predicate.equals(quad.predicate) && previous.object.equals(quad.object)
+      previous = quad
+      if (repeat) continue
       writer.write(factory.quad(quad.subject, quad.predicate, quad.object))
     } else {
+      previous = quad
       writer.write(quad)
     }
     if (chunks.length > 0) yield chunks.splice(0).join('')

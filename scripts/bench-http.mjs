@@ -15,6 +15,25 @@ import { join } from 'node:path'
 import { openGraph } from '../dist/index.js'
 import { HttpEndpoint } from '../dist/http/index.js'
 
+const USAGE = `options:
+  --rows N       rows of the large SELECT (default 1000000: 2 triples each are loaded)
+  --seconds S    how long the small-query clients run (default 5)
+  --clients C    concurrent keep-alive clients of the small query (default 32)
+  --help`
+{
+  const args = process.argv.slice(2)
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`)
+    process.exit(0)
+  }
+  for (let i = 0; i < args.length; i += 2) {
+    if (!['--rows', '--seconds', '--clients'].includes(args[i]) || !Number.isFinite(Number(args[i + 1]))) {
+      process.stderr.write(`bad option ${args[i]}\n${USAGE}\n`)
+      process.exit(2)
+    }
+  }
+}
+
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`)
   return i < 0 ? fallback : Number(process.argv[i + 1])

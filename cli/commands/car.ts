@@ -15,12 +15,16 @@ import { databaseFolder, folderExists, withGraph } from '../database.js'
 import { InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
 import { cloneFromPeers } from './network.js'
+import { counted } from '../counts.js'
+import { multiaddrList } from '../arguments.js'
+import { positiveInteger } from '../sparql-text.js'
 
 export function registerCar (program: Command): void {
   program.command('export-car')
     .description("write the database's commits to a CAR file, rooted at the current heads")
     .argument('<file>', 'the CAR file to write, or - for stdout')
     .action(async (file: string, _options: unknown, command: Command) => {
+      if (file === '-' && process.stdout.isTTY === true) command.error('a CAR file is binary: redirect stdout to a file or a pipe (rhizome export-car - > db.car), or name the file', { exitCode: 2, code: 'rhizome.binaryToTerminal' })
       await withGraph(command, async (graph, signal) => {
         if (file === '-') return await writeAll(graph.exportCar({ signal }))
         await writeFileAtomically(file, graph.exportCar({ signal }))
@@ -34,7 +38,7 @@ export function registerCar (program: Command): void {
       const car = await readCarFile(file)
       await withGraph(command, async (graph, signal) => {
         const result = await graph.mergeCar(car.bytes, { signal })
-        print(`merged ${result.applied} ${result.applied === 1 ? 'commit' : 'commits'}`)
+        print(`merged ${counted(result.applied, 'commit')}`)
         for (const head of result.heads) print(`head ${head.toString()}`)
       })
     })
@@ -42,9 +46,10 @@ export function registerCar (program: Command): void {
   program.command('clone')
     .description('create, in the --db folder, a new replica of the database in a CAR file, or at ADDRESS on --peer, and print its address')
     .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input; with --peer, the database address')
-    .option('--peer <multiaddr>', 'clone over the network from this peer (repeatable); <file> is then the address', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--peer <multiaddr>', 'clone over the network from this peer (repeatable); <file> is then the address', multiaddrList)
     .option('--psk <file>', 'with --peer: a libp2p private-network key file')
-    .action(async (file: string, options: { peer?: string[], psk?: string }, command: Command) => {
+    .option('--timeout <ms>', 'with --peer: how long to wait for a peer to answer for the database (default 20000)', positiveInteger)
+    .action(async (file: string, options: { peer?: string[], psk?: string, timeout?: number }, command: Command) => {
       const folder = databaseFolder(command)
       if (options.peer !== undefined) return await cloneFromPeers(folder, file, options)
       const car = await readCarFile(file)

@@ -5,9 +5,10 @@
  */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { withGraph, withLocalGraph } from '../database.js'
-import { InputFileError } from '../errors.js'
+import { databaseFolder, withGraph, withLocalGraph, type CliGraph } from '../database.js'
+import { FileBlockMissingError, InputFileError } from '../errors.js'
 import { print, writeAll } from '../output.js'
+import { ipfsIri, multiaddrList } from '../arguments.js'
 
 export function registerFiles (program: Command): void {
   program.command('add')
@@ -28,13 +29,25 @@ export function registerFiles (program: Command): void {
 
   program.command('cat')
     .description('write a file named by an ipfs:// IRI to standard output')
-    .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)')
-    .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)', ipfsIri)
+    .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', multiaddrList)
     .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
-      if (options.peer === undefined) return await withGraph(command, async (graph, signal) => { await writeAll(graph.catFile(iri, { signal })) })
+      const cat = async (graph: CliGraph, signal: AbortSignal): Promise<void> => {
+        try {
+          await writeAll(graph.catFile(iri, { signal }))
+        } catch (err) {
+          // The block store's "not found" names the block only in its message.
+          const missing = err instanceof Error && err.name === 'NotFoundError' ? /\b(b[a-z2-7]{20,}|Qm[1-9A-HJ-NP-Za-km-z]{44})\b/.exec(err.message) : null
+          if (missing !== null) throw new FileBlockMissingError(missing[1], databaseFolder(command), options.peer ?? [], { cause: err })
+          throw err
+        }
+      }
+      // Fetching from peers replicates, which needs the database here; without --peer the
+      // command also works through a running serve (live/).
+      if (options.peer === undefined) return await withGraph(command, cat)
       await withLocalGraph(command, async (graph, signal) => {
         await graph.replicate({ listen: [], peers: options.peer })
-        await writeAll(graph.catFile(iri, { signal }))
+        await cat(graph, signal)
       })
     })
 }

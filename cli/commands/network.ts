@@ -5,16 +5,18 @@
  * (`--peer`). Long-running commands print their multiaddrs, one per line, and stop
  * cleanly on Ctrl-C or SIGTERM. A replica's peer ID is its writer key (identity.json).
  */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { createReplicator, loadOrCreateIdentity, openGraph, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
+import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
 import { databaseFolder, folderExists, withLocalGraph } from '../database.js'
 import { serveLive } from '../live/index.js'
-import { InputFileError } from '../errors.js'
+import { InputFileError, listenError, NothingAnsweredError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
+import { counted } from '../counts.js'
+import { multiaddrList } from '../arguments.js'
 
 interface NetworkFlags {
   listen?: string[]
@@ -23,15 +25,13 @@ interface NetworkFlags {
   mdns?: boolean
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
-
 function networkOptions (command: Command, serving: boolean): Command {
   command
-    .option('--peer <multiaddr>', 'a peer to connect to (repeatable)', collect)
+    .option('--peer <multiaddr>', 'a peer to connect to (repeatable)', multiaddrList)
     .option('--psk <file>', 'a libp2p private-network key file: only peers with the same key can connect')
   if (serving) {
     command
-      .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', collect)
+      .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', multiaddrList)
       .addOption(new Option('--mdns', 'find peers on the local network by mDNS'))
   }
   return command
@@ -75,7 +75,7 @@ export function registerNetwork (program: Command): void {
         // The other rhizome commands on this folder reach the database through this process.
         const live = await serveLive(graph, databaseFolder(command))
         try {
-          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined))
+          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined)).catch(err => { throw listenError(err) })
           printAddresses(replicator)
           if (http.url !== undefined) print(http.url)
           await untilStopped()
@@ -93,7 +93,7 @@ export function registerNetwork (program: Command): void {
       await withLocalGraph(command, async graph => {
         const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
         const { applied } = await replicator.sync()
-        print(`synced ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+        print(`synced ${counted(applied, 'commit')}`)
         for (const head of await graph.heads()) print(`head ${head.toString()}`)
       })
     })
@@ -103,7 +103,7 @@ export function registerNetwork (program: Command): void {
     .argument('<address...>', 'the databases to pin, by address')
     .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
       const folder = databaseFolder(command)
-      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined))
+      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined)).catch(err => { throw listenError(err) })
       const graphs: Graph[] = []
       const lives: Array<{ close: () => Promise<void> }> = []
       try {
@@ -124,20 +124,59 @@ export function registerNetwork (program: Command): void {
     })
 }
 
+/** How long a clone waits for a peer to answer for the database's manifest. */
+export const CLONE_TIMEOUT_MS = 20_000
+
 /**
  * `rhizome clone ADDRESS --peer MULTIADDR`: a new replica in `folder`, caught up from the
- * peers, then closed. Prints the address and the number of commits.
+ * peers, then closed. Prints the address and the number of commits. When no peer answers
+ * for the database within CLONE_TIMEOUT_MS (a wrong address, a peer that does not serve
+ * it, or none reachable) it fails with NothingAnsweredError, and a folder it made (or
+ * found empty) is removed again: a failed clone leaves no half-made database.
  */
-export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags): Promise<void> {
-  folderExists(folder)
-  const replicator = await createReplicator(replicatorOptions(flags, undefined, []))
+export async function cloneFromPeers (folder: string, address: string, flags: NetworkFlags & { timeout?: number }): Promise<void> {
+  const existed = folderExists(folder)
+  const wasEmpty = !existed || readdirSync(folder).length === 0
+  let made = false
   try {
-    const graph = await openGraph({ path: folder, address, fetch: replicator.manifestFetcher(), create: { exclusive: true } })
+    await clone(folder, address, flags, flags.timeout ?? CLONE_TIMEOUT_MS, () => { made = true })
+  } catch (err) {
+    if (made && wasEmpty) {
+      if (existed) for (const entry of readdirSync(folder)) rmSync(`${folder}/${entry}`, { recursive: true, force: true })
+      else rmSync(folder, { recursive: true, force: true })
+    }
+    throw err
+  }
+}
+
+async function clone (folder: string, address: string, flags: NetworkFlags, timeoutMs: number, onMade: () => void): Promise<void> {
+  const signal = interrupt.signal
+  const seconds = timeoutMs / 1000
+  const replicator = await createReplicator(replicatorOptions(flags, undefined, []))
+    .catch(err => { throw err instanceof RhizomeError ? err : new NothingAnsweredError(address, seconds, { cause: err }) })
+  const peers = replicator.manifestFetcher()
+  // The manifest from whichever peer answers first, within the limit; anything else is "nothing answered".
+  const fetch: BlockFetcher = {
+    get: async (cid, options = {}) => {
+      const limited = withTimeout(options.signal ?? signal, timeoutMs)
+      try {
+        const bytes = await waitFor(async () => await peers.get(cid, { signal: limited }), limited)
+        if (bytes !== undefined) return bytes
+      } catch (err) {
+        if (signal.aborted) throw err
+        throw new NothingAnsweredError(address, seconds, { cause: err })
+      }
+      throw new NothingAnsweredError(address, seconds)
+    }
+  }
+  try {
+    onMade()
+    const graph = await openGraph({ path: folder, address, fetch, create: { exclusive: true }, signal })
     try {
       await replicator.follow(graph)
       const { applied } = await replicator.sync()
       print(graph.address)
-      print(`cloned ${applied} ${applied === 1 ? 'commit' : 'commits'}`)
+      print(`cloned ${counted(applied, 'commit')}`)
     } finally {
       await replicator.stop()
       await graph.close()
@@ -145,4 +184,27 @@ export async function cloneFromPeers (folder: string, address: string, flags: Ne
   } finally {
     await replicator.stop()
   }
+}
+
+/**
+ * Asks `get` until it gives bytes or the signal fires: right after start the peers may
+ * not be connected yet, so an early "not found" is asked again, a moment later.
+ */
+async function waitFor (get: () => Promise<Uint8Array | undefined>, signal: AbortSignal): Promise<Uint8Array | undefined> {
+  let last: unknown
+  while (!signal.aborted) {
+    try {
+      const bytes = await get()
+      if (bytes !== undefined) return bytes
+    } catch (err) {
+      last = err
+    }
+    if (signal.aborted) break
+    await new Promise<void>(resolve => {
+      const timer = setTimeout(resolve, 250)
+      signal.addEventListener('abort', () => { clearTimeout(timer); resolve() }, { once: true })
+    })
+  }
+  if (last !== undefined) throw last
+  return undefined
 }

@@ -12,7 +12,7 @@ import {
   type AbortOptions, type CommitResult, type ErrorCode, type ImportOptions, type ImportResult, type LogEntry,
   type QueryOptions, type QueryResult, type RDF, type RdfInput, type Solution
 } from '../../index.js'
-import { fromBase64, lines, quadFromWire, send, SOCKET_FILE, termFromWire, toBase64, type Reply, type WireTerm } from './protocol.js'
+import { fromBase64, lines, quadFromWire, send, SOCKET_FILE, termFromWire, termToWire, toBase64, type Reply, type WireTerm } from './protocol.js'
 
 /** What the commands use of a graph: a Graph, or a LiveGraph reaching the process that holds one. */
 export interface CliGraph {
@@ -29,6 +29,7 @@ export interface CliGraph {
   mergeCar: (data: Uint8Array, options?: AbortOptions) => Promise<{ applied: number, heads: CID[] }>
   addFile: (content: AsyncIterable<Uint8Array>, options?: AbortOptions) => Promise<string>
   catFile: (iri: string, options?: AbortOptions) => AsyncIterable<Uint8Array>
+  match: (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options?: AbortOptions) => AsyncIterable<RDF.Quad>
   close: () => Promise<void>
 }
 
@@ -91,6 +92,11 @@ export class LiveGraph implements CliGraph {
 
   async * catFile (iri: string, options: AbortOptions = {}): AsyncGenerator<Uint8Array> {
     for await (const chunk of this.call('catFile', [iri], options.signal).items()) yield fromBase64(chunk as string)
+  }
+
+  async * match (subject?: RDF.Term | null, predicate?: RDF.Term | null, object?: RDF.Term | null, graph?: RDF.Term | null, options: AbortOptions = {}): AsyncGenerator<RDF.Quad> {
+    const pattern = [subject, predicate, object, graph].map(t => t === null || t === undefined || t.termType === 'Variable' ? null : termToWire(t))
+    for await (const q of this.call('match', pattern, options.signal).items()) yield quadFromWire(q as WireTerm[])
   }
 
   async query (text: string, options: QueryOptions = {}): Promise<QueryResult> {

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net'
 import { chmodSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { RhizomeError, InvalidRdfError, type Graph } from '../../index.js'
-import { fromBase64, lines, quadToWire, send, SOCKET_FILE, termToWire, toBase64, type Request } from './protocol.js'
+import { fromBase64, lines, quadToWire, send, SOCKET_FILE, termFromWire, termToWire, toBase64, type Request, type WireTerm } from './protocol.js'
 
 export interface LiveServer { path: string, close: () => Promise<void> }
 
@@ -107,6 +107,11 @@ async function run (graph: Graph, method: string, args: unknown[], { signal, inp
     case 'exportCar':
       for await (const chunk of graph.exportCar({ signal })) await item(toBase64(chunk))
       return null
+    case 'match': {
+      const [s, p, o, g] = [0, 1, 2, 3].map(i => args[i] === null || args[i] === undefined ? undefined : termFromWire(args[i] as WireTerm))
+      for await (const q of graph.match(s, p, o, g, { signal })) await item(quadToWire(q))
+      return null
+    }
     case 'catFile':
       for await (const chunk of graph.catFile(text(args[0]), { signal })) await item(toBase64(chunk))
       return null

@@ -29,6 +29,32 @@ function protectNestedOptionalFilters (node: unknown): void {
   for (const v of Object.values(n)) protectNestedOptionalFilters(v)
 }
 
+/**
+ * SELECT * lists the variables in the order they first appear in the query (§18.2.1
+ * leaves it open; people expect the order they wrote), where sparqlalgebrajs sorts
+ * them by name. Reorders the top projection's variables in place.
+ */
+function orderWildcard (op: Algebra.Operation, where: SparqlJs.Pattern[]): void {
+  let top: Algebra.Operation = op
+  while (top.type === Algebra.types.SLICE || top.type === Algebra.types.DISTINCT || top.type === Algebra.types.REDUCED) top = (top as Algebra.Single).input
+  if (top.type !== Algebra.types.PROJECT) return
+  const order = new Map<string, number>()
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return
+    if (Array.isArray(node)) { for (const n of node) walk(n); return }
+    const n = node as Record<string, unknown>
+    if (n.termType === 'Variable' && typeof n.value === 'string') {
+      if (!order.has(n.value)) order.set(n.value, order.size)
+      return
+    }
+    for (const v of Object.values(n)) walk(v)
+  }
+  walk(where)
+  const project = top as Algebra.Project
+  const rank = (name: string): number => order.get(name) ?? Number.MAX_SAFE_INTEGER
+  project.variables = project.variables.map((v, i) => ({ v, i })).sort((a, b) => rank(a.v.value) - rank(b.v.value) || a.i - b.i).map(x => x.v)
+}
+
 /** Algebra of a query (or of an update's WHERE wrapped as a query). */
 export function toAlgebra (ast: SparqlJs.Query, text = ''): Algebra.Operation {
   try {
@@ -36,6 +62,7 @@ export function toAlgebra (ast: SparqlJs.Query, text = ''): Algebra.Operation {
     let op = translate(ast as never, { quads: false })
     // sparqlalgebrajs drops LIMIT 0 (it tests the limit for truthiness).
     if ((ast as { limit?: number }).limit === 0) op = { type: Algebra.types.SLICE, input: op, start: 0, length: 0 } as Algebra.Slice
+    if (ast.queryType === 'SELECT' && ast.variables.some(v => v instanceof sparqljs.Wildcard || (v as { termType?: string }).termType === 'Wildcard')) orderWildcard(op, ast.where ?? [])
     return op
   } catch (e) {
     // Running out of stack is the caller's to name (ERR_QUERY_TOO_DEEP), not a syntax error.

@@ -10,6 +10,7 @@ import { QueryAbortedError, QueryError, QueryTimeoutError, QueryTooDeepError, Sp
 import { df } from '../terms.js'
 import { type QueryLimits, checkSyntaxTree, checkText, isStackOverflow, resolveLimits } from '../limits.js'
 import { checkBindScope, checkNestedAggregates, checkQueryBlankNodes, checkUpdate, positionOf } from './static-checks.js'
+import { describeExpected, offendingToken, variableInData, type JisonHash } from './syntax-errors.js'
 
 export interface ParseOptions {
   baseIRI?: string | undefined
@@ -123,6 +124,16 @@ function toSyntaxError (e: unknown, text: string): SparqlSyntaxError {
   else {
     const m = /line (\d+)/.exec(message)
     if (m !== null) position = { line: Number(m[1]), column: 1 }
+  }
+  // The token the parser stopped at, and what it expected there (syntax-errors.ts).
+  const full = e as { hash?: JisonHash }
+  const offending = full.hash === undefined ? undefined : offendingToken(full.hash, text)
+  if (offending !== undefined && full.hash?.expected !== undefined) {
+    return new SparqlSyntaxError(`syntax error: ${describeExpected(offending.got, full.hash.expected)}`, offending.position, { cause: e })
+  }
+  if (/illegal variable/.test(message)) {
+    const variable = variableInData(text)
+    if (variable !== undefined) return new SparqlSyntaxError(`INSERT DATA and DELETE DATA take no variables, but ${variable.name} is one`, variable.position, { cause: e })
   }
   // sparqljs (Jison) says "Parse error on line N:", then the line, a caret, and
   // "Expecting …, got …": the last part is what names the problem.

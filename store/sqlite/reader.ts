@@ -171,7 +171,9 @@ export class ReaderPool {
           if (normalized === null) return
           const where = whereOf(normalized)
           // A full scan reads the table itself (spog order), so subjects come grouped, as Turtle likes.
-          const sql = 'SELECT s, p, o, g FROM quads' + (where.shape === 0 ? ' NOT INDEXED' : where.sql)
+          // NOT INDEXED alone does not say so: on a WITHOUT ROWID table SQLite still scans the
+          // narrower covering osgp index (object order); ORDER BY the key makes it read the table.
+          const sql = 'SELECT s, p, o, g FROM quads' + (where.shape === 0 ? ' NOT INDEXED ORDER BY s, p, o, g' : where.sql)
           // A statement steps one iteration at a time: a scan nested in another of the same
           // shape (a join) gets its own, or the outer one would go on from the inner's bindings.
           let st = prepare(sql)

@@ -122,8 +122,8 @@ describe.skipIf(skipReason !== undefined)(`a persistent graph in Chromium${skipR
       // Set before the origin's first database opens: Chromium reads an origin's quota when its storage first opens.
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN, quotaSize: 4 * 1024 * 1024 })
       await call(page, 'write', 'quota', 'INSERT DATA { <urn:kept> <urn:text> "before" }')
-      // 64 writes of 256 KiB literals: far past a 4 MiB quota.
-      expect(await call(page, 'fill', 'quota', 64, 256 * 1024)).toBe('ERR_STORAGE_QUOTA')
+      // 96 writes of 128 KiB literals (under the 256 Ki maxQueryLength): far past a 4 MiB quota.
+      expect(await call(page, 'fill', 'quota', 96, 128 * 1024)).toBe('ERR_STORAGE_QUOTA')
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: ORIGIN })
       const kept = await call(page, 'select', 'quota', 'SELECT ?s { ?s ?p ?o } ORDER BY ?s')
       expect(kept.length).toBeGreaterThan(1)

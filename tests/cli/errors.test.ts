@@ -76,12 +76,12 @@ describe('failed operations exit 1', () => {
     expect(result.stderr).toContain('caused by: ')
   })
 
-  it('an unknown format, named or implied by the file name', async () => {
+  it('an unknown format, named (bad usage, exit 2) or implied by the file name', async () => {
     await seeded()
     const before = await snapshot()
-    expectOneLineError(await run(['import', '--format', 'rdfxml', file('data.nt', GOOD)]), 1, /unknown RDF format "rdfxml"/)
+    expectOneLineError(await run(['import', '--format', 'xml', file('data.nt', GOOD)]), 2, /argument 'xml' is invalid\. expected nq, nt, ttl, trig, rdf \(RDF\/XML\) or jsonld/)
     expectOneLineError(await run(['import', file('data.txt', GOOD)]), 1, /data\.txt: cannot tell the RDF format/)
-    expectOneLineError(await run(['export', '--format', 'json']), 1, /unknown RDF format "json"/)
+    expectOneLineError(await run(['export', '--format', 'json']), 2, /argument 'json' is invalid\. expected nq, nt, ttl or trig/)
     expect(await snapshot()).toEqual(before)
   })
 
@@ -113,7 +113,7 @@ describe('failed operations exit 1', () => {
     await seeded()
     expectOneLineError(await run(['import', '--graph', 'not an iri', file('data.nt', GOOD)]), 1, /not an absolute IRI/)
     const fresh = join(folder.path, 'fresh')
-    expectOneLineError(await onDatabase(fresh)(['init', '--writer', 'did:key:nonsense']), 1, /not a writer key/)
+    expectOneLineError(await onDatabase(fresh)(['init', '--writer', 'did:key:nonsense']), 2, /not a writer key/)
     expect(existsSync(fresh)).toBe(false)
   })
 

@@ -49,7 +49,10 @@ const NQ = NT + '<http://e/a> <http://e/p> "in g" <http://e/g> .\n_:b1 <http://e
 const TTL = '@prefix : <http://e/> .\n@base <http://e/base/> .\n:a :p 1, 2.5, "x"@en ; :q [ :r ( 1 2 ( 3 ) ) ] .\n<rel> a :C ; :s """long\nstring""" .\n'
 const TRIG = TTL + ':g { :a :p :b . [ :p 1 ] :q ( ) . }\nGRAPH :h { :c :p "in h" }\n'
 
-export const RDF_CORPUS: Record<RdfFormat, string[]> = { ntriples: [NT], nquads: [NQ], turtle: [TTL], trig: [TRIG] }
+const RDFXML = '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">\n  <rdf:Description rdf:about="http://e/a"><e:p>1</e:p><e:q rdf:resource="http://e/b"/><e:r rdf:parseType="Resource"><e:p xml:lang="en">x</e:p></e:r></rdf:Description>\n</rdf:RDF>\n'
+const JSONLD = '{"@context": {"e": "http://e/", "p": {"@id": "e:p", "@type": "http://www.w3.org/2001/XMLSchema#integer"}}, "@graph": [{"@id": "e:a", "p": "1", "e:q": {"@id": "e:b"}, "e:r": [{"@value": "x", "@language": "en"}]}, {"@id": "e:g", "@graph": {"@id": "e:c", "e:p": "in g"}}]}\n'
+
+export const RDF_CORPUS: Record<RdfFormat, string[]> = { ntriples: [NT], nquads: [NQ], turtle: [TTL], trig: [TRIG], rdfxml: [RDFXML], jsonld: [JSONLD] }
 
 export const RDF_TOKENS = [
   '<', '>', '<http://e/z>', '<rel>', '"', '"s"', '"""', '\\', '\\u00', '@', '@en', '^^', '_:', '_:b9', '.', ';', ',', '(', ')', '[', ']',

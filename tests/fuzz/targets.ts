@@ -93,7 +93,7 @@ export async function carTarget (): Promise<Target<Uint8Array>> {
   }
 }
 
-export const TARGET_NAMES = ['sparql-query', 'sparql-update', 'ntriples', 'nquads', 'turtle', 'trig', 'car'] as const
+export const TARGET_NAMES = ['sparql-query', 'sparql-update', 'ntriples', 'nquads', 'turtle', 'trig', 'rdfxml', 'jsonld', 'car'] as const
 
 export type TargetName = typeof TARGET_NAMES[number]
 

@@ -136,7 +136,7 @@ describe('errors', () => {
   const source = new MemorySource()
   const bad: Array<[string, RegExp]> = [
     ['SELECT * WHERE { ?s ?p }', /line 1/],
-    ['SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(\n}', /line 3/],
+    ['SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(\n}', /line 4/],
     ['SELECT * { ex:a ?p ?o }', /prefix/i],
     ['SELECT * { _:a ?p ?o OPTIONAL { _:a ?q ?r } }', /_:a.*more than one basic graph pattern/],
     ['SELECT (1 AS ?x) (2 AS ?x) {}', /./],

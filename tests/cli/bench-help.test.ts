@@ -1,0 +1,32 @@
+/** `--help` of every bench:* script prints its options and runs nothing (no log line, no child, exit 0 at once). */
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { finished } from './run.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+describe('bench scripts', () => {
+  it.each([
+    ['bench', ['--import', 'tsx', 'bench/run.ts']],
+    ['bench:core', ['--import', 'tsx', 'bench/core.ts']],
+    ['bench:query', ['--import', 'tsx', 'bench/query.ts']],
+    ['bench:sync', ['--import', 'tsx', 'bench/sync.ts']],
+    ['bench:startup', ['--import', 'tsx', 'bench/startup.ts']],
+    ['bench:http', ['scripts/bench-http.mjs']]
+  ])('%s --help prints its options and runs nothing', { timeout: 60_000 }, async (_name, args) => {
+    const result = await finished(spawn(process.execPath, [...args, '--help'], { cwd: root, stdio: 'pipe' }))
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^options:\n/)
+    expect(result.stdout).toContain('--help')
+  })
+
+  it('an unknown option is refused with the options, exit 2', { timeout: 60_000 }, async () => {
+    for (const args of [['--import', 'tsx', 'bench/sync.ts'], ['scripts/bench-http.mjs'], ['--import', 'tsx', 'bench/core.ts']]) {
+      const result = await finished(spawn(process.execPath, [...args, '--no-such-option'], { cwd: root, stdio: 'pipe' }))
+      expect(result.code, args.join(' ')).toBe(2)
+      expect(result.stderr).toContain('options:')
+    }
+  })
+})
