@@ -228,7 +228,7 @@ describe('bad RDF input commits nothing', () => {
 
   it('an unknown format is a typed error', async () => {
     const graph = await openGraph()
-    await expect(graph.import('', { format: 'rdfxml' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_FORMAT' })
+    await expect(graph.import('', { format: 'yaml' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_FORMAT' })
   })
 
   it('a literal as a subject is rejected on insert', async () => {
