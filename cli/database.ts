@@ -51,39 +51,39 @@ export async function openExisting (folder: string, signal?: AbortSignal): Promi
  * are committed and replicated there.
  */
 export async function withGraph<T> (command: Command, fn: (graph: CliGraph, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = interrupt.signal
   const folder = databaseFolder(command)
-  let graph: CliGraph
-  try {
-    graph = await openExisting(folder, signal)
-  } catch (err) {
-    if (!(err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED')) throw err
-    const live = await connectLive(folder, signal)
-    if (live === undefined) throw err
-    graph = live
-  }
-  try {
-    return await fn(graph, signal)
-  } finally {
-    await graph.close()
-  }
+  const graph = await openHere(folder, async err => await connectLive(folder, interrupt.signal) ?? err)
+  return await using(graph, fn)
 }
 
 /** Like withGraph, for commands that need the database in this process (to replicate it). */
 export async function withLocalGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
-  const signal = interrupt.signal
   const folder = databaseFolder(command)
-  let graph: Graph
+  const graph = await openHere<never>(folder, async err => await connectLive(folder, interrupt.signal) === undefined
+    ? err
+    : new RhizomeError('ERR_DATABASE_LOCKED', `the database in ${folder} is held by a running rhizome serve or pin, which replicates it already; stop it to run ${command.name()}`, { cause: err }))
+  return await using(graph, fn)
+}
+
+/**
+ * Opens the folder's database in this process; when another process holds it,
+ * `held` says what to use instead (a live graph) or which error to throw.
+ */
+async function openHere<G> (folder: string, held: (err: RhizomeError) => Promise<G | RhizomeError>): Promise<Graph | G> {
   try {
-    graph = await openExisting(folder, signal)
+    return await openExisting(folder, interrupt.signal)
   } catch (err) {
-    if (err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED' && await connectLive(folder, signal) !== undefined) {
-      throw new RhizomeError('ERR_DATABASE_LOCKED', `the database in ${folder} is held by a running rhizome serve or pin, which replicates it already; stop it to run ${command.name()}`, { cause: err })
-    }
-    throw err
+    if (!(err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED')) throw err
+    const instead = await held(err)
+    if (instead instanceof RhizomeError) throw instead
+    return instead
   }
+}
+
+/** Runs `fn` on `graph` with the command's signal and closes the graph after, whatever happens. */
+async function using<G extends CliGraph, T> (graph: G, fn: (graph: G, signal: AbortSignal) => Promise<T>): Promise<T> {
   try {
-    return await fn(graph, signal)
+    return await fn(graph, interrupt.signal)
   } finally {
     await graph.close()
   }
