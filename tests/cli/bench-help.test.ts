@@ -13,7 +13,7 @@ describe('bench scripts', () => {
     ['bench:query', ['--import', 'tsx', 'bench/query.ts']],
     ['bench:sync', ['--import', 'tsx', 'bench/sync.ts']],
     ['bench:startup', ['--import', 'tsx', 'bench/startup.ts']],
-    ['bench:http', ['scripts/bench-http.mjs']]
+    ['bench:http', ['--import', 'tsx', 'bench/http.ts']]
   ])('%s --help prints its options and runs nothing', { timeout: 60_000 }, async (_name, args) => {
     const result = await finished(spawn(process.execPath, [...args, '--help'], { cwd: root, stdio: 'pipe' }))
     expect(result.stderr).toBe('')
@@ -23,7 +23,7 @@ describe('bench scripts', () => {
   })
 
   it('an unknown option is refused with the options, exit 2', { timeout: 60_000 }, async () => {
-    for (const args of [['--import', 'tsx', 'bench/sync.ts'], ['scripts/bench-http.mjs'], ['--import', 'tsx', 'bench/core.ts']]) {
+    for (const args of [['--import', 'tsx', 'bench/sync.ts'], ['--import', 'tsx', 'bench/http.ts'], ['--import', 'tsx', 'bench/core.ts']]) {
       const result = await finished(spawn(process.execPath, [...args, '--no-such-option'], { cwd: root, stdio: 'pipe' }))
       expect(result.code, args.join(' ')).toBe(2)
       expect(result.stderr).toContain('options:')
