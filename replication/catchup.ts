@@ -134,12 +134,25 @@ export async function serveCatchup (stream: Stream, graphOf: (db: CID) => Replic
     await writer.write(encodeEndFrame({ sent, more }))
     await writer.flush()
     await stream.close({ signal: AbortSignal.timeout(stall) })
+    resetUnlessClosed(stream, INACTIVITY_TIMEOUT)
     return { sent }
   } catch (err) {
     // a wait that ran out (not replication stopping) is the reader's doing
     if (options.signal?.aborted !== true && (err as Error)?.name === 'TimeoutError') throw new SlowReaderError(peer, stall, { cause: err })
     throw err
   }
+}
+
+/**
+ * A requester closes its end once it has read the end frame; one that never does would
+ * keep the stream, and one of its peer's few inbound stream slots, open for ever. The
+ * grace is long, since an honest requester may still be applying what it read.
+ */
+function resetUnlessClosed (stream: Stream, ms: number): void {
+  if (stream.status !== 'open') return
+  const timer = setTimeout(() => { if (stream.status === 'open') stream.abort(new ProtocolError('the requester never closed the catch-up stream')) }, ms)
+  timer.unref?.()
+  stream.addEventListener('close', () => clearTimeout(timer), { once: true })
 }
 
 // CBOR writes map keys and strings as their UTF-8 bytes, whole: a node whose bytes hold
