@@ -3,8 +3,9 @@
  * import, CLI and open/close times of dist/), `core` (issue 2:
  * load, durable commits, reopen, memory), `query` (issue 3: the 14 LUBM queries
  * beside Oxigraph and Comunica), then `sync` (issue 4: two-process catch-up and
- * commit latency beside OrbitDB), which runs as its own process and prints its own
- * table. Options are passed to the core and query sections; `--quick`, `--results DIR`
+ * commit latency beside OrbitDB), `hostile-peer` (issue 10: flood, slow readers, junk
+ * blocks) and `load` (issue 10: writer and reader processes for minutes), each of which
+ * runs as its own process and prints its own table. Options are passed to the core and query sections; `--quick`, `--results DIR`
  * and `--only` (whether it names orbitdb) to sync as well.
  */
 import { spawn } from 'node:child_process'
@@ -21,6 +22,14 @@ const syncArgs = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '-
 // --only without orbitdb leaves OrbitDB out of the sync section too.
 const only = argv[argv.indexOf('--only') + 1]
 if (argv.includes('--only') && only !== undefined && !only.split(',').includes('orbitdb')) syncArgs.push('--orbitdb', '0')
-const sync = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL('./sync.js', import.meta.url)), ...syncArgs], { stdio: 'inherit' })
-const syncStatus = await new Promise<number>(resolve => sync.once('exit', code => resolve(code ?? 1)))
-process.exitCode = status !== 0 ? status : syncStatus
+/** Runs another bench script as its own process, printing its own table; resolves with its exit status. */
+async function section (script: string, args: string[], nodeArgs: string[] = []): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: 'inherit' })
+  return await new Promise<number>(resolve => child.once('exit', code => resolve(code ?? 1)))
+}
+const syncStatus = await section('./sync.js', syncArgs)
+// issue 10: hostile peers (the network defects' figures) and the load test, each its own process
+const quick = argv.includes('--quick') ? ['--quick'] : []
+const hostileStatus = await section('./hostile-peer.js', quick, ['--expose-gc'])
+const loadStatus = await section('./load.js', quick)
+process.exitCode = [status, syncStatus, hostileStatus, loadStatus].find(s => s !== 0) ?? 0

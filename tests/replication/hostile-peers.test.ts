@@ -1,5 +1,5 @@
 /**
- * Hostile peers over real loopback libp2p. The attacker is hostile.ts: stock libp2p and
+ * Hostile peers over real loopback libp2p. The attacker is bench/hostile-node.ts: stock libp2p and
  * Helia with its own code, never Rhizome's replicator. Against an honest writer and a
  * victim replica it forges signatures, sends blocks that do not hash to their CIDs, nodes
  * of foreign writers, huge heights and parent lists, endless streams, floods of
@@ -17,7 +17,7 @@ import { topicOf, type ReplicatorOptions } from '../../replication/index.js'
 import { encodeBlockFrame, encodeEndFrame, FRAME_NODE } from '../../replication/wire.js'
 import { openGraph } from '../../index.js'
 import { closeAll, converged, dump, LOOPBACK, mesh, quad, replicas, seeded, seededKey, waitFor, type Replica } from './helpers.js'
-import { everythingRequest, ghostCid, hostilePeer, junkBlock, type Hostile } from './hostile.js'
+import { everythingRequest, ghostCid, hostilePeer, junkBlock, type Hostile } from '../../bench/hostile-node.js'
 
 let nodes: Replica[] = []
 let attackers: Hostile[] = []
@@ -170,8 +170,7 @@ describe('hostile peers over loopback libp2p', () => {
     await w.victim.replicator.connect(relay.replicator.multiaddrs[0])
     const announcer = await hostilePeer()
     attackers.push(announcer)
-    const random = seeded(314)
-    const junk = await Promise.all(Array.from({ length: 4 }, async () => await junkBlock(random, 900 * 1024)))
+    const junk = await Promise.all(Array.from({ length: 4 }, async (_, i) => await junkBlock(`junk 314 ${i}`, 900 * 1024)))
     for (const block of junk) await w.attacker.blockstore.put(block.cid, block.bytes)
     await w.attacker.dial(w.victim.replicator.multiaddrs[0])
     await announcer.dial(relay.replicator.multiaddrs[0])

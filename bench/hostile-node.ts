@@ -1,5 +1,5 @@
 /**
- * A hostile peer for the tests and the bench: nothing of Rhizome's replicator, only stock
+ * A hostile peer for tests/replication/hostile-peers.test.ts and bench/hostile-peer.ts: nothing of Rhizome's replicator, only stock
  * libp2p (TCP, Noise, Yamux, identify, gossipsub) inside a stock Helia light node for
  * bitswap, with a memory blockstore of whatever it wants to serve. What it does with the
  * catch-up protocol and the topic is the attacking code of the caller: raw streams and
@@ -22,9 +22,8 @@ import { MemoryBlockstore } from 'blockstore-core'
 import { MemoryDatastore } from 'datastore-core'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { CATCHUP_PROTOCOL } from '../../replication/index.js'
-import { decodeRequest, encodeAnnouncement, encodeRequest, MAX_FRAME_BYTES } from '../../replication/wire.js'
-import { LOOPBACK } from './helpers.js'
+import { CATCHUP_PROTOCOL } from '../replication/index.js'
+import { decodeRequest, encodeAnnouncement, encodeRequest, MAX_FRAME_BYTES } from '../replication/wire.js'
 
 export interface Hostile {
   libp2p: Libp2p<{ identify: unknown, pubsub: GossipSub }>
@@ -48,7 +47,7 @@ export async function hostilePeer (): Promise<Hostile> {
   const blockstore = new MemoryBlockstore()
   const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore, datastore: new MemoryDatastore(), codecs: [dagCbor] }), {
     privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: LOOPBACK },
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
@@ -104,9 +103,10 @@ export function ghostCid (name: string): CID {
   return CID.createV1(dagCbor.code, sha256.digest(new TextEncoder().encode(name)) as Awaited<ReturnType<typeof sha256.digest>>)
 }
 
-/** A well-hashed junk block of `size` bytes that claims to be dag-cbor. */
-export async function junkBlock (random: () => number, size: number): Promise<{ cid: CID, bytes: Uint8Array }> {
-  const bytes = Uint8Array.from({ length: size }, () => Math.floor(random() * 256))
+/** A well-hashed junk block of `size` bytes that claims to be dag-cbor, its bytes drawn from `seed` (sha2-256 in counter mode). */
+export async function junkBlock (seed: string, size: number): Promise<{ cid: CID, bytes: Uint8Array }> {
+  const bytes = new Uint8Array(size)
+  for (let at = 0, i = 0; at < size; at += 32, i++) bytes.set((await sha256.digest(new TextEncoder().encode(`${seed} ${i}`))).digest.subarray(0, size - at), at)
   return { cid: CID.createV1(dagCbor.code, await sha256.digest(bytes)), bytes }
 }
 
