@@ -11,12 +11,17 @@
  * When the announcer is not directly connected, every connected peer is asked instead, and
  * bitswap (any connected peer, IPFS nodes included) is the fallback.
  *
- * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts).
+ * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts). What a
+ * hostile peer can make it hold is bounded before any work is queued: announcements wait
+ * in an inbox of one entry per peer behind a per-connection message gate (inbox.ts),
+ * serving has a memory budget and cuts stalled readers (serve-budget.ts), and the bitswap
+ * fallback stages blocks in memory until the core has verified them (bitswap-staging.ts).
  *
  * Events (CustomEvent): 'peer:joined' { peer, address } when a peer joins a database's
  * topic; 'catchup:progress' { peer, address, received, applied } per applied batch;
  * 'catchup:done' { peer, address, applied, ms } after a pull; 'catchup:failed'
- * { peer, address, error }; 'peer:penalized' { peer, reason, until }.
+ * { peer, address, error }; 'peer:penalized' { peer, reason, until }; 'serve:refused'
+ * { peer, error } when a catch-up request is refused (ERR_SERVE_BUSY) or cut (ERR_SLOW_READER).
  */
 import { CID } from 'multiformats/cid'
 import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/interface'
