@@ -1,16 +1,20 @@
 /**
  * The network limits one by one, without a network: the announcement inbox (bounded,
  * newest announcement wins, one turn per peer), the serving budget (total and per peer),
- * the bitswap staging area (checks, budget, who sent what) and catFile's block timeout.
+ * the bitswap staging area (checks, budget, who sent what), the cut of a trickling reader
+ * and catFile's block timeout.
  */
 import { describe, expect, it } from 'vitest'
 import type { CID } from 'multiformats/cid'
 import { RhizomeError } from '../../quad-model/index.js'
+import { openGraph } from '../../index.js'
 import { catFile } from '../../replication/index.js'
+import { serveCatchup } from '../../replication/catchup.js'
 import { AnnouncementInbox } from '../../replication/inbox.js'
 import { ServeBudget } from '../../replication/serve-budget.js'
 import { BitswapStaging } from '../../replication/bitswap-staging.js'
-import { ghostCid, junkBlock } from '../../bench/hostile-node.js'
+import { everythingRequest, ghostCid, junkBlock } from '../../bench/hostile-node.js'
+import { quad } from './helpers.js'
 
 const codeOf = (err: unknown): string => err instanceof RhizomeError ? err.code : String(err)
 
@@ -71,6 +75,35 @@ describe('network limits', () => {
     staging.clear()
     expect(staging.bytes).toBe(0)
     expect(staging.get(a.cid)).toBeUndefined()
+  })
+
+  it('a reader that trickles is cut with ERR_SLOW_READER once its waits pass the stall deadline and the least rate', async () => {
+    const graph = await openGraph()
+    try {
+      const big = 'x'.repeat(1000)
+      for (let c = 0; c < 10; c++) await graph.insert(Array.from({ length: 100 }, (_, k) => quad(`s${c}`, 'p', `${k} ${big}`)))
+      const request = everythingRequest(graph.addressCid)
+      const prefix = [request.length & 0x7f | (request.length > 0x7f ? 0x80 : 0), ...(request.length > 0x7f ? [request.length >> 7] : [])]
+      let drains = 0
+      // a stream whose reader takes each chunk `ms` after it is sent (the transport's buffer is always full)
+      const serveTo = async (ms: number): Promise<unknown> => await serveCatchup({
+        status: 'open',
+        async * [Symbol.asyncIterator] () {
+          yield Uint8Array.from([...prefix, ...request])
+          await new Promise(() => {})
+        },
+        send: () => false,
+        onDrain: async () => { drains++; if (ms > 0) await new Promise(resolve => setTimeout(resolve, ms)) },
+        close: async () => {},
+        addEventListener: () => {}
+      } as never, () => graph as never, { stallTimeout: 300, minReadRate: 100 * 1024 * 1024, peer: 'trickler' }).catch(codeOf)
+      expect(await serveTo(0)).toEqual({ sent: 10 })
+      drains = 0
+      expect(await serveTo(80)).toBe('ERR_SLOW_READER')
+      expect(drains).toBeGreaterThan(3)
+    } finally {
+      await graph.close()
+    }
   })
 
   it('catFile ends with ERR_NOT_FOUND_ON_NETWORK when a block does not come within its timeout', async () => {
