@@ -76,3 +76,40 @@ function positive (name: string, value: string | undefined, fallback: number): n
   if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, not ${value}`)
   return n
 }
+
+/** The flags of a script whose options are numbers besides --quick, --results DIR and --help. */
+export interface NumericFlags {
+  quick: boolean
+  results: string | undefined
+  /** The number given as --`name`, or `fallback`. */
+  number: (name: string, fallback: number) => number
+}
+
+/** Parses such a script's argv; prints `usage` and exits on --help (0) or on a bad option (2). */
+export function numericFlags (argv: string[], names: string[], usage: string): NumericFlags {
+  let values: Record<string, string | boolean | undefined>
+  try {
+    values = parseArgs({
+      args: argv,
+      options: {
+        ...Object.fromEntries(names.map(name => [name, { type: 'string' as const }])),
+        quick: { type: 'boolean', default: false },
+        results: { type: 'string' },
+        help: { type: 'boolean', default: false }
+      },
+      strict: true
+    }).values
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${usage}\n`)
+    process.exit(2)
+  }
+  if (values.help === true) {
+    console.log(usage)
+    process.exit(0)
+  }
+  return {
+    quick: values.quick === true,
+    results: values.results as string | undefined,
+    number: (name, fallback) => values[name] === undefined ? fallback : Number(values[name])
+  }
+}

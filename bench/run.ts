@@ -3,9 +3,10 @@
  * import, CLI and open/close times of dist/), `core` (issue 2:
  * load, durable commits, reopen, memory), `query` (issue 3: the 14 LUBM queries
  * beside Oxigraph and Comunica), then `sync` (issue 4: two-process catch-up and
- * commit latency beside OrbitDB) and `http` (issue 15: the SPARQL endpoint beside
- * Comunica's server and Virtuoso), which run as their own processes and print their
- * own tables. Options are passed to the core and query sections; `--quick`, `--results DIR`
+ * commit latency beside OrbitDB), `hostile-peer` (issue 10: flood, slow readers, junk
+ * blocks), `load` (issue 10: writer and reader processes for minutes) and `http` (issue 15:
+ * the SPARQL endpoint beside Comunica's server and Virtuoso), each of which
+ * runs as its own process and prints its own table. Options are passed to the core and query sections; `--quick`, `--results DIR`
  * and `--only` (whether it names orbitdb) to sync as well.
  */
 import { spawn } from 'node:child_process'
@@ -18,16 +19,22 @@ import { runSections } from './harness.js'
 const status = await runSections([startupSection, coreSection, querySection], process.argv.slice(2))
 if (process.argv.includes('--help')) process.exit(status)
 const argv = process.argv.slice(2)
-const syncArgs = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '--results' && argv[i + 1] !== undefined ? [arg, argv[i + 1]] : [])
+// --quick and --results DIR go to the sections that run as their own processes.
+const passed = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '--results' && argv[i + 1] !== undefined ? [arg, argv[i + 1]] : [])
+const syncArgs = [...passed]
 // --only without orbitdb leaves OrbitDB out of the sync section too.
 const only = argv[argv.indexOf('--only') + 1]
 if (argv.includes('--only') && only !== undefined && !only.split(',').includes('orbitdb')) syncArgs.push('--orbitdb', '0')
-// sync and http each run as their own process and print their own tables.
-const child = async (script: string, args: string[]): Promise<number> => {
-  const run = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: 'inherit' })
-  return await new Promise<number>(resolve => run.once('exit', code => resolve(code ?? 1)))
+/** Runs another bench script as its own process, printing its own table; resolves with its exit status. */
+async function section (script: string, args: string[], nodeArgs: string[] = []): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...nodeArgs, fileURLToPath(new URL(script, import.meta.url)), ...args], { stdio: 'inherit' })
+  return await new Promise<number>(resolve => child.once('exit', code => resolve(code ?? 1)))
 }
-const syncStatus = await child('./sync.js', syncArgs)
-const httpArgs = argv.flatMap((arg, i) => arg === '--quick' ? [arg] : arg === '--results' && argv[i + 1] !== undefined ? [arg, argv[i + 1]] : [])
-const httpStatus = await child('./http.js', httpArgs)
-process.exitCode = [status, syncStatus, httpStatus].find(s => s !== 0) ?? 0
+const syncStatus = await section('./sync.js', syncArgs)
+// issue 10: hostile peers (the network defects' figures) and the load test, each its own process
+const quick = argv.includes('--quick') ? ['--quick'] : []
+const hostileStatus = await section('./hostile-peer.js', quick, ['--expose-gc'])
+const loadStatus = await section('./load.js', quick)
+// issue 15: the SPARQL endpoint beside Comunica's server and Virtuoso
+const httpStatus = await section('./http.js', passed)
+process.exitCode = [status, syncStatus, hostileStatus, loadStatus, httpStatus].find(s => s !== 0) ?? 0

@@ -54,3 +54,19 @@ export class FileBlockMissingError extends RhizomeError {
     super('ERR_MISSING_BLOCK', `block ${block} is missing: not in the database in ${folder}${peers.length === 0 ? ', and no --peer was given to fetch it from' : ` nor at ${peers.join(', ')}`}`, options)
   }
 }
+
+/** `rhizome cat --peer`: the file did not arrive from any peer within --timeout. */
+export class FileNotOnNetworkError extends RhizomeError {
+  override name = 'FileNotOnNetworkError'
+  constructor (readonly iri: string, readonly ms: number, readonly peers: readonly string[], options?: ErrorOptions) {
+    super('ERR_NOT_FOUND_ON_NETWORK', `file ${iri} did not arrive within ${ms} ms from ${peers.join(', ')} (no peer has it, or it is too slow: raise --timeout)`, options)
+  }
+}
+
+/** A network command that did not finish within --timeout. */
+export class NetworkTimeoutError extends RhizomeError {
+  override name = 'NetworkTimeoutError'
+  constructor (readonly what: string, readonly ms: number, options?: ErrorOptions) {
+    super('ERR_NETWORK_TIMEOUT', `${what} did not finish within ${ms} ms (raise --timeout)`, options)
+  }
+}

@@ -60,6 +60,12 @@ export const ERROR_CODES = {
   ERR_NO_PEERS: 'no connected peer serves the database',
   ERR_REPLICATOR_STOPPED: 'replication has stopped',
   ERR_INVALID_FILE_IRI: 'a file IRI is not ipfs://CID',
+  ERR_SERVE_BUSY: 'this replica refused a catch-up request: serving it would pass the memory budget for all peers or for that peer (ReplicatorOptions.serveBudget); the peer retries later',
+  ERR_SLOW_READER: 'a peer stopped reading a catch-up stream, or read it too slowly, past the stall deadline (ReplicatorOptions.stallTimeout); the stream was cut and the peer penalized',
+  ERR_STAGING_FULL: 'blocks fetched over bitswap for the fallback passed the staging budget before they could be verified; none of them was kept',
+  ERR_NOT_FOUND_ON_NETWORK: 'no connected peer sent the block or file asked for within the time allowed (--timeout in the CLI)',
+  ERR_PEER_UNREACHABLE: 'a peer given by multiaddr could not be dialled within the time allowed',
+  ERR_NETWORK_TIMEOUT: 'a network operation (a sync, a fetch) did not finish within its time limit (--timeout in the CLI)',
   // http: the SPARQL endpoint (each answered with its HTTP status, http/errors.ts)
   ERR_HTTP_BAD_REQUEST: 'a malformed request: a bad query or update, parameter or body (400)',
   ERR_HTTP_UNAUTHORIZED: 'the request lacks the bearer token the endpoint requires (401)',

@@ -37,7 +37,8 @@ import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
 import {
   authenticate, BadSignatureError, commitBlocks, commitOf, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
 } from '../merkle-clock/index.js'
-import { ProtocolError, StreamEndedError } from './errors.js'
+import { ProtocolError, SlowReaderError, StreamEndedError } from './errors.js'
+import { MIN_READ_RATE, STALL_TIMEOUT } from './serve-budget.js'
 import { FrameReader, FrameWriter } from './frames.js'
 import { FILE_IRI_PREFIX, fileBlocks, filesNamedIn, verifyFileBlock } from './files.js'
 import type { ReplicaGraph } from './graph.js'
@@ -65,48 +66,93 @@ async function readFrame (reader: FrameReader): Promise<Uint8Array> {
 // ---------------------------------------------------------------------------------------
 // Responder
 
-/** Serves one catch-up request on `stream`. `graphOf` finds a hosted database by address. */
-export async function serveCatchup (stream: Stream, graphOf: (db: CID) => ReplicaGraph | undefined, options: { signal?: AbortSignal, inactivityTimeout?: number } = {}): Promise<{ sent: number }> {
-  const io = { signal: options.signal, inactivityTimeout: options.inactivityTimeout ?? INACTIVITY_TIMEOUT }
+export interface ServeOptions {
+  /** Stops serving (replication stopping). */
+  signal?: AbortSignal
+  /** Longest the request may take to arrive, and a send may wait for the reader, ms. Default STALL_TIMEOUT. */
+  stallTimeout?: number
+  /** Least average rate the reader must take the stream at, bytes a second, once past the first stall deadline. Default MIN_READ_RATE. */
+  minReadRate?: number
+  /** Bytes the walk may cache for sending (missing.ts). Default 32 MiB. */
+  cacheBytes?: number
+  /** Who is served, for errors. */
+  peer?: string
+}
+
+/**
+ * Serves one catch-up request on `stream`. `graphOf` finds a hosted database by address.
+ * A reader that stalls, or trickles, is cut with SlowReaderError (serve-budget.ts).
+ */
+export async function serveCatchup (stream: Stream, graphOf: (db: CID) => ReplicaGraph | undefined, options: ServeOptions = {}): Promise<{ sent: number }> {
+  const stall = options.stallTimeout ?? STALL_TIMEOUT
+  const minRate = options.minReadRate ?? MIN_READ_RATE
+  const peer = options.peer ?? 'the peer'
+  const io = { signal: options.signal, inactivityTimeout: stall }
   const reader = new FrameReader(stream, MAX_FRAME_BYTES, io)
   const writer = new FrameWriter(stream, io)
-  const request = decodeRequest(await readFrame(reader))
-  const graph = graphOf(request.db)
-  let sent = 0
-  let more = false
-  if (graph !== undefined) {
-    const store = graph.store
-    const get = async (cid: CID): Promise<Uint8Array | undefined> => await store.getBlock(cid)
-    if (request.manifest) {
-      const manifest = await store.getBlock(graph.addressCid)
-      if (manifest !== undefined) await writer.write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest))
-    }
-    const max = Math.min(request.max, MAX_NODES_PER_ROUND)
-    const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(store, request.have, { max, signal: options.signal })
-    more = missing.more
-    for await (const { cid, bytes: cached } of missing.nodes) {
-      throwIfAborted(options.signal)
-      const bytes = cached ?? await store.getBlock(cid)
-      if (bytes === undefined) continue
-      await writer.write(encodeBlockFrame(FRAME_NODE, cid, bytes))
-      sent++
-      if (!mayLinkBlocks(bytes)) continue
-      const chunks: DeltaChunk[] = []
-      for await (const block of commitBlocks(get, cid, bytes, options.signal)) {
-        if (block.kind === 'payload') await writer.write(encodeBlockFrame(FRAME_PAYLOAD, block.cid, block.bytes))
-        if (block.chunk !== undefined) chunks.push(block.chunk)
+  let bytesOut = 0
+  // Only the time spent waiting for the reader counts: a slow store is this replica's doing.
+  const write = async (frame: Uint8Array): Promise<void> => {
+    await writer.write(frame)
+    bytesOut += frame.length
+    if (writer.waited > stall + bytesOut / minRate * 1000) throw new SlowReaderError(peer, stall)
+  }
+  try {
+    const request = decodeRequest(await readFrame(reader))
+    const graph = graphOf(request.db)
+    let sent = 0
+    let more = false
+    if (graph !== undefined) {
+      const store = graph.store
+      const get = async (cid: CID): Promise<Uint8Array | undefined> => await store.getBlock(cid)
+      if (request.manifest) {
+        const manifest = await store.getBlock(graph.addressCid)
+        if (manifest !== undefined) await write(encodeBlockFrame(FRAME_MANIFEST, graph.addressCid, manifest))
       }
-      for (const file of filesNamedIn(chunks)) {
-        for await (const block of fileBlocks(get, file, options.signal)) {
-          await writer.write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes))
+      const max = Math.min(request.max, MAX_NODES_PER_ROUND)
+      const missing = max === 0 ? { nodes: [], more: false } : await missingNodes(store, request.have, { max, signal: options.signal, cacheBytes: options.cacheBytes })
+      more = missing.more
+      for await (const { cid, bytes: cached } of missing.nodes) {
+        throwIfAborted(options.signal)
+        const bytes = cached ?? await store.getBlock(cid)
+        if (bytes === undefined) continue
+        await write(encodeBlockFrame(FRAME_NODE, cid, bytes))
+        sent++
+        if (!mayLinkBlocks(bytes)) continue
+        const chunks: DeltaChunk[] = []
+        for await (const block of commitBlocks(get, cid, bytes, options.signal)) {
+          if (block.kind === 'payload') await write(encodeBlockFrame(FRAME_PAYLOAD, block.cid, block.bytes))
+          if (block.chunk !== undefined) chunks.push(block.chunk)
+        }
+        for (const file of filesNamedIn(chunks)) {
+          for await (const block of fileBlocks(get, file, options.signal)) {
+            await write(encodeBlockFrame(FRAME_FILE, block.cid, block.bytes))
+          }
         }
       }
     }
+    await writer.write(encodeEndFrame({ sent, more }))
+    await writer.flush()
+    await stream.close({ signal: AbortSignal.timeout(stall) })
+    resetUnlessClosed(stream, INACTIVITY_TIMEOUT)
+    return { sent }
+  } catch (err) {
+    // a wait that ran out (not replication stopping) is the reader's doing
+    if (options.signal?.aborted !== true && (err as Error)?.name === 'TimeoutError') throw new SlowReaderError(peer, stall, { cause: err })
+    throw err
   }
-  await writer.write(encodeEndFrame({ sent, more }))
-  await writer.flush()
-  await stream.close(options)
-  return { sent }
+}
+
+/**
+ * A requester closes its end once it has read the end frame; one that never does would
+ * keep the stream, and one of its peer's few inbound stream slots, open for ever. The
+ * grace is long, since an honest requester may still be applying what it read.
+ */
+function resetUnlessClosed (stream: Stream, ms: number): void {
+  if (stream.status !== 'open') return
+  const timer = setTimeout(() => { if (stream.status === 'open') stream.abort(new ProtocolError('the requester never closed the catch-up stream')) }, ms)
+  timer.unref?.()
+  stream.addEventListener('close', () => clearTimeout(timer), { once: true })
 }
 
 // CBOR writes map keys and strings as their UTF-8 bytes, whole: a node whose bytes hold

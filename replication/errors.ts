@@ -50,3 +50,43 @@ export class InvalidFileIriError extends RhizomeError {
     super('ERR_INVALID_FILE_IRI', `"${iri}" is not an ipfs://CID IRI`)
   }
 }
+
+/** A catch-up request refused: serving it would pass the serving memory budget (serve-budget.ts). */
+export class ServeBusyError extends RhizomeError {
+  override name = 'ServeBusyError'
+  constructor (readonly peer: string, readonly scope: 'total' | 'peer') {
+    super('ERR_SERVE_BUSY', `catch-up for ${peer} refused: the ${scope === 'total' ? 'serving budget for all peers' : 'serving budget for that peer'} is used up`)
+  }
+}
+
+/** A peer that did not read (or send) a catch-up stream within the stall deadline. */
+export class SlowReaderError extends RhizomeError {
+  override name = 'SlowReaderError'
+  constructor (readonly peer: string, readonly ms: number, options?: ErrorOptions) {
+    super('ERR_SLOW_READER', `peer ${peer} kept a catch-up stream stalled for over ${ms} ms`, options)
+  }
+}
+
+/** Blocks fetched over bitswap, awaiting verification, passed the staging budget (bitswap-staging.ts). */
+export class StagingFullError extends RhizomeError {
+  override name = 'StagingFullError'
+  constructor (readonly limit: number) {
+    super('ERR_STAGING_FULL', `the bitswap fallback staged more than ${limit} bytes of unverified blocks; none was kept`)
+  }
+}
+
+/** A block or file that no connected peer sent within the time allowed. */
+export class NotFoundOnNetworkError extends RhizomeError {
+  override name = 'NotFoundOnNetworkError'
+  constructor (readonly what: string, readonly ms: number, options?: ErrorOptions) {
+    super('ERR_NOT_FOUND_ON_NETWORK', `${what}: no peer sent it within ${ms} ms`, options)
+  }
+}
+
+/** A peer given by multiaddr that could not be dialled. */
+export class PeerUnreachableError extends RhizomeError {
+  override name = 'PeerUnreachableError'
+  constructor (readonly address: string, options?: ErrorOptions) {
+    super('ERR_PEER_UNREACHABLE', `peer ${address} could not be reached${options?.cause instanceof Error ? ` (${options.cause.message})` : ''}`, options)
+  }
+}

@@ -17,9 +17,9 @@ import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { unixfs } from '@helia/unixfs'
 import type { Blockstore } from 'interface-blockstore'
-import { equalBytes, MAX_BLOCK_BYTES, throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
+import { equalBytes, MAX_BLOCK_BYTES, throwIfAborted, withTimeout, type DeltaChunk } from '../quad-model/index.js'
 import { fileIriCid, HashMismatchError, sha256Of } from '../merkle-clock/index.js'
-import { InvalidFileIriError, ProtocolError } from './errors.js'
+import { InvalidFileIriError, NotFoundOnNetworkError, ProtocolError } from './errors.js'
 
 export const FILE_IRI_PREFIX = 'ipfs://'
 /** Most blocks one file may have when it travels with a commit (at 256 KiB chunks: 256 GiB). */
@@ -36,10 +36,30 @@ export async function addFile (blockstore: Pick<Blockstore, 'get' | 'put' | 'has
   return FILE_IRI_PREFIX + cid.toString()
 }
 
-/** The file's bytes, in order, from `blockstore` (which may fetch from peers). */
-export function catFile (blockstore: Pick<Blockstore, 'get' | 'put' | 'has'>, iri: string, options: { signal?: AbortSignal } = {}): AsyncIterable<Uint8Array> {
+/** Longest `catFile` waits for one block from peers by default, ms. */
+export const BLOCK_TIMEOUT = 60_000
+
+/**
+ * The file's bytes, in order, from `blockstore` (which may fetch from peers). A block
+ * that does not arrive within `blockTimeout` ms ends it with NotFoundOnNetworkError.
+ */
+export function catFile (blockstore: Pick<Blockstore, 'get' | 'put' | 'has'>, iri: string, options: { signal?: AbortSignal, blockTimeout?: number } = {}): AsyncIterable<Uint8Array> {
   const cid = fileCid(iri)
-  return unixfs({ blockstore }).cat(cid, { signal: options.signal })
+  const ms = options.blockTimeout ?? BLOCK_TIMEOUT
+  const limited: Pick<Blockstore, 'get' | 'put' | 'has'> = {
+    put: blockstore.put.bind(blockstore),
+    has: blockstore.has.bind(blockstore),
+    get: async function * (block, opts) {
+      const signal = withTimeout(opts?.signal ?? options.signal, ms)
+      try {
+        yield * blockstore.get(block, { ...opts, signal })
+      } catch (err) {
+        if (signal.aborted && options.signal?.aborted !== true && opts?.signal?.aborted !== true) throw new NotFoundOnNetworkError(`block ${block} of file ${iri}`, ms, { cause: err })
+        throw err
+      }
+    }
+  }
+  return unixfs({ blockstore: limited }).cat(cid, { signal: options.signal })
 }
 
 /** The CID an `ipfs://` IRI names. */

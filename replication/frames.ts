@@ -31,6 +31,8 @@ export interface FrameIO {
 export class FrameWriter {
   private parts: Uint8Array[] = []
   private size = 0
+  /** Time spent waiting for the reader to take what was sent, ms (a slow reader's measure). */
+  waited = 0
 
   constructor (private readonly stream: Stream, private readonly options: FrameIO = {}) {}
 
@@ -52,7 +54,12 @@ export class FrameWriter {
     this.size = 0
     if (!this.stream.send(chunk)) {
       const waits = [this.options.signal, this.options.inactivityTimeout === undefined ? undefined : AbortSignal.timeout(this.options.inactivityTimeout)].filter((s): s is AbortSignal => s !== undefined)
-      await this.stream.onDrain({ signal: waits.length === 0 ? undefined : AbortSignal.any(waits) })
+      const since = Date.now()
+      try {
+        await this.stream.onDrain({ signal: waits.length === 0 ? undefined : AbortSignal.any(waits) })
+      } finally {
+        this.waited += Date.now() - since
+      }
     }
   }
 }

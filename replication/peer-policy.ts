@@ -19,6 +19,8 @@ export interface PeerPolicyOptions {
   blockFor: number
   /** Announcements per second a peer may send on average; bursts of five times that. */
   announcementRate: number
+  /** Gossipsub messages per second a directly connected peer may send, relayed ones included; bursts of five times that. Default 10 × announcementRate. */
+  relayRate?: number
 }
 
 const SEVERE_CODES = new Set([
@@ -40,6 +42,7 @@ export class PeerPolicy {
   private readonly blocked = new Map<string, number>()
   private readonly strikes = new Map<string, { count: number, at: number }>()
   private readonly buckets = new Map<string, { tokens: number, at: number, overflow: number }>()
+  private readonly relays = new Map<string, { tokens: number, at: number }>()
   private untilSweep = SWEEP_EVERY
 
   constructor (private readonly options: PeerPolicyOptions, private readonly onBlock: (peer: string, reason: string, until: number) => void) {}
@@ -57,6 +60,7 @@ export class PeerPolicy {
     this.blocked.set(peer, until)
     this.strikes.delete(peer)
     this.buckets.delete(peer)
+    this.relays.delete(peer)
     this.onBlock(peer, reason, until)
   }
 
@@ -73,15 +77,36 @@ export class PeerPolicy {
 
   /** Peers about which something is held (for tests and metrics). */
   get tracked (): number {
-    return new Set([...this.blocked.keys(), ...this.strikes.keys(), ...this.buckets.keys()]).size
+    return new Set([...this.blocked.keys(), ...this.strikes.keys(), ...this.buckets.keys(), ...this.relays.keys()]).size
   }
 
   /** Forgets what no longer matters (see the module header). */
   sweep (now = Date.now()): void {
     const burst = this.options.announcementRate * 5
     for (const [peer, b] of this.buckets) if (b.tokens + (now - b.at) * this.options.announcementRate / 1000 >= burst) this.buckets.delete(peer)
+    const relayRate = this.relayRate
+    for (const [peer, b] of this.relays) if (b.tokens + (now - b.at) * relayRate / 1000 >= relayRate * 5) this.relays.delete(peer)
     for (const [peer, until] of this.blocked) if (until <= now) this.blocked.delete(peer)
     for (const [peer, s] of this.strikes) if (now - s.at >= this.options.blockFor) this.strikes.delete(peer)
+  }
+
+  private get relayRate (): number { return this.options.relayRate ?? this.options.announcementRate * 10 }
+
+  /**
+   * Whether `count` gossipsub messages that `peer` (a direct connection) sent may be looked
+   * at now (a token bucket acting before gossipsub verifies or queues anything). Refusing
+   * costs the peer nothing more: a relay may be forwarding someone else's flood, and the
+   * originator's own limit (admitAnnouncement) is what blocks.
+   */
+  admitRelayed (peer: string, count: number, now = Date.now()): boolean {
+    const rate = this.relayRate
+    const bucket = this.relays.get(peer) ?? { tokens: rate * 5, at: now }
+    bucket.tokens = Math.min(rate * 5, bucket.tokens + (now - bucket.at) * rate / 1000)
+    bucket.at = now
+    this.relays.set(peer, bucket)
+    if (bucket.tokens < count) return false
+    bucket.tokens -= count
+    return true
   }
 
   /**

@@ -11,12 +11,17 @@
  * When the announcer is not directly connected, every connected peer is asked instead, and
  * bitswap (any connected peer, IPFS nodes included) is the fallback.
  *
- * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts).
+ * Misbehaviour costs a peer its connection (see peer-policy.ts for what counts). What a
+ * hostile peer can make it hold is bounded before any work is queued: announcements wait
+ * in an inbox of one entry per peer behind a per-connection message gate (inbox.ts),
+ * serving has a memory budget and cuts stalled readers (serve-budget.ts), and the bitswap
+ * fallback stages blocks in memory until the core has verified them (bitswap-staging.ts).
  *
  * Events (CustomEvent): 'peer:joined' { peer, address } when a peer joins a database's
  * topic; 'catchup:progress' { peer, address, received, applied } per applied batch;
  * 'catchup:done' { peer, address, applied, ms } after a pull; 'catchup:failed'
- * { peer, address, error }; 'peer:penalized' { peer, reason, until }.
+ * { peer, address, error }; 'peer:penalized' { peer, reason, until }; 'serve:refused'
+ * { peer, error } when a catch-up request is refused (ERR_SERVE_BUSY) or cut (ERR_SLOW_READER).
  */
 import { CID } from 'multiformats/cid'
 import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/interface'
@@ -26,7 +31,10 @@ import { collectMissing, decodeManifest, MissingBlockError, WriterSet, type Bloc
 import { withTimeout } from '../quad-model/index.js'
 import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup, type RoundResult } from './catchup.js'
-import { NoPeersError, PeerBlockedError, ReplicatorStoppedError } from './errors.js'
+import { NoPeersError, PeerBlockedError, PeerUnreachableError, ReplicatorStoppedError, ServeBusyError, SlowReaderError } from './errors.js'
+import { BitswapStaging, bitswapRetriever, STAGING_BYTES } from './bitswap-staging.js'
+import { AnnouncementInbox, gateRpc } from './inbox.js'
+import { SEND_BUFFER_BYTES, ServeBudget, type ServeBudgetOptions } from './serve-budget.js'
 import { addFile, catFile, type FileInput } from './files.js'
 import type { ReplicaGraph } from './graph.js'
 import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
@@ -59,6 +67,14 @@ export interface ReplicatorOptions extends NodeOptions {
   announcementRate?: number
   /** Longest a catch-up round may go without a frame arriving, ms. Default 30,000. */
   inactivityTimeout?: number
+  /** Memory that serving catch-up may hold, in total, per peer and per stream (serve-budget.ts). Default 128 MiB, 16 MiB, 4 MiB. */
+  serveBudget?: ServeBudgetOptions
+  /** Longest a served catch-up stream may wait for its request or its reader, ms; a reader past it (or under 64 KiB/s) is cut and struck. Default 5,000. */
+  stallTimeout?: number
+  /** Bytes of unverified bitswap blocks one fallback may stage (bitswap-staging.ts). Default 64 MiB. */
+  stagingBytes?: number
+  /** Gossipsub messages one directly connected peer may send per second, its own and relayed together, before any is looked at (bursts of five times that). Default 10 × announcementRate. */
+  relayRate?: number
   /** Random numbers in [0, 1) for jitter; pass a seeded one for reproducible runs. Default Math.random. */
   random?: () => number
   /**
@@ -78,8 +94,10 @@ interface Hosted {
   pulls: Map<string, Pull>
   /** Heads each peer announced that this replica lacked, checked after the next pull from it. */
   expected: Map<string, Map<string, CID>>
-  /** Heads announced by peers not directly connected: fetched over bitswap if no pull brings them. */
-  relayed: Map<string, CID>
+  /** Heads announced by peers not directly connected, with who announced them: fetched over bitswap if no pull brings them. */
+  relayed: Map<string, { head: CID, from: string }>
+  /** Announcements waiting to be looked at, one entry per peer (inbox.ts). */
+  inbox: AnnouncementInbox<PeerId>
   fetchingRelayed: boolean
   timer?: ReturnType<typeof setTimeout>
   announcing: boolean
@@ -105,14 +123,16 @@ export class Replicator extends EventTarget {
   private readonly verifiers: VerifierPool
   /** Catch-up rounds in progress, by peer. */
   private readonly rounds = new Map<string, Set<AbortController>>()
+  private readonly budget: ServeBudget
   private stopped = false
 
   private constructor (private readonly options: ReplicatorOptions) {
     super()
     this.random = options.random ?? Math.random
     this.verifiers = new VerifierPool(options.workers)
+    this.budget = new ServeBudget(options.serveBudget)
     this.policy = new PeerPolicy(
-      { blockFor: options.blockFor ?? 600_000, announcementRate: options.announcementRate ?? 60 },
+      { blockFor: options.blockFor ?? 600_000, announcementRate: options.announcementRate ?? 60, relayRate: options.relayRate },
       (peer, reason, until) => { void this.onBlocked(peer, reason, until) }
     )
   }
@@ -155,6 +175,7 @@ export class Replicator extends EventTarget {
     const libp2p = helia.libp2p
     await libp2p.handle(CATCHUP_PROTOCOL, (stream, connection) => { void this.serve(stream, connection) }, { maxInboundStreams: 4 })
     const pubsub = libp2p.services.pubsub
+    gateRpc(pubsub, (peer, messages) => !this.isBlocked(peer) && this.policy.admitRelayed(peer, messages))
     pubsub.addEventListener('message', event => this.onMessage(event.detail))
     pubsub.addEventListener('subscription-change', event => {
       for (const sub of event.detail.subscriptions) {
@@ -174,7 +195,13 @@ export class Replicator extends EventTarget {
    * when the connection drops, unless it is blocked.
    */
   async connect (address: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-    const connection = await this.node.libp2p.dial(multiaddr(address), { signal: withTimeout(options.signal, 10_000) })
+    let connection: Connection
+    try {
+      connection = await this.node.libp2p.dial(multiaddr(address), { signal: withTimeout(options.signal, 10_000) })
+    } catch (err) {
+      if (options.signal?.aborted === true || this.stopped) throw err
+      throw new PeerUnreachableError(address, { cause: err })
+    }
     await this.node.libp2p.peerStore.merge(connection.remotePeer, { tags: { [KEEP_ALIVE]: {} } })
   }
 
@@ -189,6 +216,7 @@ export class Replicator extends EventTarget {
       pulls: new Map(),
       expected: new Map(),
       relayed: new Map(),
+      inbox: new AnnouncementInbox<PeerId>(async (from, heads) => await this.onAnnouncement(hosted, from, heads)),
       fetchingRelayed: false,
       announcing: false,
       announceWanted: false,
@@ -218,6 +246,7 @@ export class Replicator extends EventTarget {
     this.hosted.delete(graph.address)
     this.byTopic.delete(hosted.topic)
     clearTimeout(hosted.timer)
+    hosted.inbox.clear()
     graph.removeEventListener('change', hosted.onChange)
     if (!this.stopped) {
       const pubsub = this.node.libp2p.services.pubsub
@@ -261,7 +290,10 @@ export class Replicator extends EventTarget {
             if (bytes !== undefined) return decodeManifest(cid, bytes).bytes
           } catch {}
         }
-        return await readBlock(this.node.blockstore, cid, { signal: withTimeout(options.signal, 10_000) })
+        // bitswap without storing: the caller verifies the manifest against the address and keeps it
+        const retrieve = bitswapRetriever(this.node)
+        if (retrieve === undefined) return await readBlock(this.node.blockstore, cid, { signal: withTimeout(options.signal, 10_000) })
+        return decodeManifest(cid, await new BitswapStaging(retrieve).fetch(cid, withTimeout(options.signal, 10_000))).bytes
       }
     }
   }
@@ -319,13 +351,43 @@ export class Replicator extends EventTarget {
     this.dispatchEvent(new CustomEvent(type, { detail }))
   }
 
+  /**
+   * Answers a catch-up request within the serving budget (serve-budget.ts): refused at
+   * once when the budget is used up, cut when the reader stalls (a strike).
+   */
   private async serve (stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString()
+    let lease
     try {
-      await serveCatchup(stream, db => this.hosted.get(db.toString())?.graph, { signal: this.controller.signal, inactivityTimeout: this.options.inactivityTimeout })
+      lease = this.budget.reserve(peer)
+    } catch (err) {
+      this.emit('serve:refused', { peer, error: err })
+      stream.abort(err as ServeBusyError)
+      return
+    }
+    try {
+      await serveCatchup(stream, db => this.hosted.get(db.toString())?.graph, {
+        signal: this.controller.signal,
+        stallTimeout: this.options.stallTimeout,
+        cacheBytes: Math.max(0, lease.bytes - SEND_BUFFER_BYTES),
+        peer
+      })
     } catch (err) {
       stream.abort(err instanceof Error ? err : new Error(String(err)))
-      if (isMisbehaviour(err)) await this.block(connection.remotePeer.toString(), `bad catch-up request: ${(err as Error).message}`)
+      if (err instanceof SlowReaderError) {
+        this.emit('serve:refused', { peer, error: err })
+        this.policy.strike(peer, err.message)
+      } else if (isMisbehaviour(err)) {
+        await this.block(peer, `bad catch-up request: ${(err as Error).message}`)
+      }
+    } finally {
+      lease.release()
     }
+  }
+
+  /** Serving memory reserved now (for tests and metrics): in total, and by `peer` when given. */
+  serving (peer?: string): number {
+    return peer === undefined ? this.budget.reserved : this.budget.reservedBy(peer)
   }
 
   /**
@@ -398,11 +460,16 @@ export class Replicator extends EventTarget {
       return
     }
     const from = message.from
-    const deliver = (): void => { void this.onAnnouncement(hosted, from, heads) }
+    const deliver = (): void => { hosted.inbox.offer(from.toString(), from, heads) }
     if (this.options.announcementGate !== undefined) this.options.announcementGate({ topic: message.topic, from: from.toString(), heads }, deliver)
     else deliver()
   }
 
+  /**
+   * Looks an announcement's heads up (one inbox entry at a time) and starts the pulls
+   * they call for without waiting for them: pulls coalesce per peer, so a flood of
+   * announcements makes at most one pull per peer waiting.
+   */
   private async onAnnouncement (hosted: Hosted, from: PeerId, heads: CID[]): Promise<void> {
     if (this.stopped || !this.hosted.has(hosted.graph.address)) return
     const unknown: CID[] = []
@@ -414,14 +481,15 @@ export class Replicator extends EventTarget {
     if (unknown.length === 0) return
     const connected = this.node.libp2p.getConnections(from).length > 0
     if (connected) {
-      const expected = hosted.expected.get(from.toString()) ?? new Map<string, CID>()
-      for (const head of unknown) expected.set(head.toString(), head)
-      hosted.expected.set(from.toString(), expected)
-      await this.pull(hosted, from)
+      // the newest announcement's unknown heads only: what a pull must bring, bounded like one announcement
+      hosted.expected.set(from.toString(), new Map(unknown.map(head => [head.toString(), head])))
+      void this.pull(hosted, from)
     } else {
-      for (const head of unknown) if (hosted.relayed.size < MAX_RELAYED_HEADS) hosted.relayed.set(head.toString(), head)
-      await Promise.all(this.node.libp2p.getPeers().map(async peer => await this.pull(hosted, peer)))
-      await this.fetchRelayed(hosted)
+      const announcer = from.toString()
+      for (const head of unknown) if (hosted.relayed.size < MAX_RELAYED_HEADS) hosted.relayed.set(head.toString(), { head, from: announcer })
+      void Promise.all(this.node.libp2p.getPeers().map(async peer => await this.pull(hosted, peer)))
+        .then(async () => await this.fetchRelayed(hosted))
+        .catch(() => {})
     }
   }
 
@@ -512,11 +580,14 @@ export class Replicator extends EventTarget {
 
   /**
    * Bitswap fallback for heads announced through relays that no pull brought. The blocks
-   * are gathered first, outside the graph's write lock, by the core's own walk
-   * (collectMissing: each node verified and authenticated before its parents are fetched,
-   * at most RELAYED_MAX_NODES of them); then the core merges them from memory (verifying
-   * again). A head nobody serves costs one bitswap timeout here,
-   * never a stall of other merges.
+   * are gathered first, outside the graph's write lock and outside the block store, in a
+   * bounded staging area (bitswap-staging.ts), by the core's own walk (collectMissing:
+   * each node verified and authenticated before its parents are fetched, at most
+   * RELAYED_MAX_NODES of them); only then does the core merge them from memory
+   * (verifying again) and store them. A block that fails verification is dropped with
+   * the whole staging area; the peer that served it is blocked, and whoever announced the
+   * heads struck. A head nobody serves costs one bitswap timeout here, never a stall of
+   * other merges, and no penalty (honest peers may be unreachable).
    */
   private async fetchRelayed (hosted: Hosted): Promise<void> {
     // one fallback at a time per database; heads announced meanwhile wait for the next
@@ -531,36 +602,46 @@ export class Replicator extends EventTarget {
 
   private async fetchRelayedOnce (hosted: Hosted): Promise<void> {
     const heads: CID[] = []
-    for (const [key, head] of hosted.relayed) {
+    const announcers = new Set<string>()
+    for (const [key, { head, from }] of hosted.relayed) {
       hosted.relayed.delete(key)
-      if (await hosted.graph.store.node(head).catch(() => 0) === undefined) heads.push(head)
+      if (await hosted.graph.store.node(head).catch(() => 0) === undefined) {
+        heads.push(head)
+        announcers.add(from)
+      }
     }
-    if (heads.length === 0 || this.stopped) return
+    const retrieve = bitswapRetriever(this.helia)
+    if (heads.length === 0 || this.stopped || retrieve === undefined) return
     const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(this.options.inactivityTimeout ?? 30_000)])
-    const blockstore = this.node.blockstore
     const graph = hosted.graph
-    const writers = new WriterSet(graph.manifest)
-    const gathered = new Map<string, Uint8Array>()
+    const staging = new BitswapStaging(retrieve, this.options.stagingBytes ?? STAGING_BYTES)
+    const fetch = {
+      get: async (cid: CID, options?: { signal?: AbortSignal }) => staging.get(cid) ?? await graph.store.getBlock(cid) ?? await staging.fetch(cid, options?.signal ?? signal)
+    }
     try {
       // the core's walk, with its checks, over bitswap: only what authentic nodes link is fetched
       await collectMissing(heads, {
         db: graph.addressCid,
-        writers,
+        writers: new WriterSet(graph.manifest),
         maxNodes: RELAYED_MAX_NODES,
         endorse: this.options.endorse,
         signal,
         local: { heightOf: async cid => (await graph.store.node(cid))?.height },
-        fetch: {
-          get: async (cid, options) => {
-            const bytes = await readBlock(blockstore, cid, { signal: options?.signal ?? signal })
-            gathered.set(cid.toString(), bytes)
-            return bytes
-          }
-        }
+        fetch
       })
-      await graph.merge(heads, { fetch: { get: async cid => gathered.get(cid.toString()) ?? await graph.store.getBlock(cid) }, signal })
+      await graph.merge(heads, { fetch, signal })
     } catch (err) {
       this.emit('catchup:failed', { peer: 'bitswap', address: graph.address, error: err })
+      const cause = (err as { cause?: unknown }).cause
+      const bad = isMisbehaviour(err) && (err as { code?: string }).code !== 'ERR_MISSING_BLOCK' ? err : isMisbehaviour(cause) ? cause : undefined
+      if (bad !== undefined) {
+        const sender = staging.senderOf((bad as { cid?: CID }).cid)
+        const reason = `served a block over bitswap that failed verification: ${(bad as Error).message}`
+        if (sender !== undefined && sender !== this.peerId) await this.block(sender, reason)
+        for (const announcer of announcers) if (announcer !== sender) this.policy.strike(announcer, `announced heads whose blocks failed verification: ${(bad as Error).message}`)
+      }
+    } finally {
+      staging.clear()
     }
   }
 }

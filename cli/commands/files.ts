@@ -6,7 +6,8 @@
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
 import { databaseFolder, withGraph, withLocalGraph, type CliGraph } from '../database.js'
-import { FileBlockMissingError, InputFileError } from '../errors.js'
+import { FileBlockMissingError, FileNotOnNetworkError, InputFileError } from '../errors.js'
+import { NETWORK_TIMEOUTS, timeoutOption, withNetworkTimeout } from '../timeouts.js'
 import { print, writeAll } from '../output.js'
 import { ipfsIri, multiaddrList } from '../arguments.js'
 
@@ -27,11 +28,13 @@ export function registerFiles (program: Command): void {
       })
     })
 
-  program.command('cat')
+  const catCommand = program.command('cat')
+  catCommand
     .description('write a file named by an ipfs:// IRI to standard output')
     .argument('<iri>', 'the ipfs://CID IRI (from rhizome add)', ipfsIri)
     .option('--peer <multiaddr>', 'a peer to fetch missing blocks from (repeatable)', multiaddrList)
-    .action(async (iri: string, options: { peer?: string[] }, command: Command) => {
+  timeoutOption(catCommand, 'fetching the file from the --peers', NETWORK_TIMEOUTS.cat)
+    .action(async (iri: string, options: { peer?: string[], timeout?: number }, command: Command) => {
       const cat = async (graph: CliGraph, signal: AbortSignal): Promise<void> => {
         try {
           await writeAll(graph.catFile(iri, { signal }))
@@ -45,9 +48,11 @@ export function registerFiles (program: Command): void {
       // Fetching from peers replicates, which needs the database here; without --peer the
       // command also works through a running serve (live/).
       if (options.peer === undefined) return await withGraph(command, cat)
+      const peers = options.peer
+      const ms = options.timeout ?? NETWORK_TIMEOUTS.cat
       await withLocalGraph(command, async (graph, signal) => {
-        await graph.replicate({ listen: [], peers: options.peer })
-        await cat(graph, signal)
+        await graph.replicate({ listen: [], peers })
+        await withNetworkTimeout(signal, ms, cause => new FileNotOnNetworkError(iri, ms, peers, { cause }), async limited => await cat(graph, limited))
       })
     })
 }

@@ -11,7 +11,8 @@ import { Option, type Command } from 'commander'
 import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
 import { databaseFolder, folderExists, withLocalGraph } from '../database.js'
 import { serveLive } from '../live/index.js'
-import { InputFileError, listenError, NothingAnsweredError } from '../errors.js'
+import { InputFileError, listenError, NetworkTimeoutError, NothingAnsweredError } from '../errors.js'
+import { NETWORK_TIMEOUTS, timeoutOption, withNetworkTimeout } from '../timeouts.js'
 import { interrupt } from '../interrupt.js'
 import { print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
@@ -86,13 +87,14 @@ export function registerNetwork (program: Command): void {
       })
     })
 
-  networkOptions(program.command('sync'), false)
+  timeoutOption(networkOptions(program.command('sync'), false), 'the sync', NETWORK_TIMEOUTS.sync)
     .description('catch the database up once from the given peers, then exit')
-    .action(async (flags: NetworkFlags, command: Command) => {
+    .action(async (flags: NetworkFlags & { timeout?: number }, command: Command) => {
       if (flags.peer === undefined) command.error('sync needs at least one --peer', { exitCode: 2, code: 'rhizome.peerRequired' })
-      await withLocalGraph(command, async graph => {
+      const ms = flags.timeout ?? NETWORK_TIMEOUTS.sync
+      await withLocalGraph(command, async (graph, signal) => {
         const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
-        const { applied } = await replicator.sync()
+        const { applied } = await withNetworkTimeout(signal, ms, cause => new NetworkTimeoutError('the sync', ms, { cause }), async limited => await replicator.sync({ signal: limited }))
         print(`synced ${counted(applied, 'commit')}`)
         for (const head of await graph.heads()) print(`head ${head.toString()}`)
       })

@@ -13,6 +13,8 @@ describe('bench scripts', () => {
     ['bench:query', ['--import', 'tsx', 'bench/query.ts']],
     ['bench:sync', ['--import', 'tsx', 'bench/sync.ts']],
     ['bench:startup', ['--import', 'tsx', 'bench/startup.ts']],
+    ['bench:load', ['--import', 'tsx', 'bench/load.ts']],
+    ['bench:hostile-peer', ['--import', 'tsx', 'bench/hostile-peer.ts']],
     ['bench:http', ['--import', 'tsx', 'bench/http.ts']]
   ])('%s --help prints its options and runs nothing', { timeout: 60_000 }, async (_name, args) => {
     const result = await finished(spawn(process.execPath, [...args, '--help'], { cwd: root, stdio: 'pipe' }))

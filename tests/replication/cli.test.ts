@@ -2,7 +2,8 @@
  * The replication commands of the built `rhizome` bin, each in its own process over
  * loopback TCP: `serve` prints its multiaddrs and stops on SIGTERM; `clone ADDRESS --peer`
  * makes a new replica; `sync --peer` catches an existing one up; `add` and `cat` round-trip
- * a file, and `cat --peer` fetches it from a serving peer.
+ * a file, and `cat --peer` fetches it from a serving peer; a file nobody has and a peer that
+ * is gone end `cat --peer` with a coded error.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
@@ -83,7 +84,17 @@ describe('replication on the command line', () => {
     expect(sync.code).toBe(0)
     expect(sync.stdout).toMatch(/^synced 1 commit\n/)
     expect((await run(['--db', b, 'count'])).stdout.trim()).toBe('3')
+
+    // a file no peer has: cat --peer gives up at --timeout with a clear error, instead of waiting for ever
+    const nobody = 'ipfs://bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
+    const missing = await run(['--db', b, 'cat', nobody, '--peer', again.address, '--timeout', '1500'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/did not arrive within 1500 ms/)
     again.child.kill('SIGTERM')
     expect(await new Promise(resolve => again.child.once('exit', resolve))).toBe(0)
+    // a peer that is gone: the dial fails with a clear error
+    const gone = await run(['--db', b, 'cat', nobody, '--peer', again.address])
+    expect(gone.code).toBe(1)
+    expect(gone.stderr).toMatch(/could not be reached/)
   })
 })
