@@ -51,7 +51,7 @@ export {
 export type { RdfFormat as ResultsRdfFormat } from './query/index.js'
 
 // Replication, loaded only when used.
-export type { Replicator, ReplicatorOptions, ReplicaGraph, ReplicaStore, FileInput } from './replication/index.js'
+export type { Replicator, ReplicatorOptions, ReplicaGraph, ReplicaStore, FileInput, RedialFailure } from './replication/index.js'
 // (Replication's own error classes are in rhizome/replication; importing them here would
 // load libp2p with the package. Branch on their codes: ERR_NO_PEERS, ERR_PEER_BLOCKED, ….)
 

@@ -13,6 +13,7 @@
  */
 export { Replicator, type ReplicatorOptions } from './replicator.js'
 export { pin, type PinOptions } from './pinning.js'
+export type { RedialFailure } from './redial.js'
 export type { ReplicaGraph, ReplicaStore } from './graph.js'
 export { BackendBlockstore } from './blockstore.js'
 export { addFile, catFile, fileCid, filesNamedIn, FILE_IRI_PREFIX, type FileInput } from './files.js'

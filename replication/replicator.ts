@@ -21,7 +21,9 @@
  * topic; 'catchup:progress' { peer, address, received, applied } per applied batch;
  * 'catchup:done' { peer, address, applied, ms } after a pull; 'catchup:failed'
  * { peer, address, error }; 'peer:penalized' { peer, reason, until }; 'serve:refused'
- * { peer, error } when a catch-up request is refused (ERR_SERVE_BUSY) or cut (ERR_SLOW_READER).
+ * { peer, error } when a catch-up request is refused (ERR_SERVE_BUSY) or cut (ERR_SLOW_READER);
+ * 'peer:unreachable' { address, attempt, retryInMs, error } when a kept peer (`redial`) could
+ * not be dialled.
  */
 import { CID } from 'multiformats/cid'
 import { KEEP_ALIVE, type Connection, type PeerId, type Stream } from '@libp2p/interface'
@@ -33,6 +35,7 @@ import { BackendBlockstore, readBlock } from './blockstore.js'
 import { requestCatchup, requestManifest, serveCatchup, type RoundResult } from './catchup.js'
 import { NoPeersError, PeerBlockedError, PeerUnreachableError, ReplicatorStoppedError, ServeBusyError, SlowReaderError } from './errors.js'
 import { BitswapStaging, bitswapRetriever, STAGING_BYTES } from './bitswap-staging.js'
+import { Redialer } from './redial.js'
 import { AnnouncementInbox, gateRpc } from './inbox.js'
 import { SEND_BUFFER_BYTES, ServeBudget, type ServeBudgetOptions } from './serve-budget.js'
 import { addFile, catFile, type FileInput } from './files.js'
@@ -75,6 +78,14 @@ export interface ReplicatorOptions extends NodeOptions {
   stagingBytes?: number
   /** Gossipsub messages one directly connected peer may send per second, its own and relayed together, before any is looked at (bursts of five times that). Default 10 × announcementRate. */
   relayRate?: number
+  /**
+   * Keep `peers` connected instead of requiring them at start: one that cannot be reached
+   * is dialled again with backoff (redial.ts) for as long as the replicator runs, and so is
+   * one whose connection drops; each failure is a `peer:unreachable` event. For
+   * long-running replicas (`rhizome serve`, `rhizome pin`). Default false: `create` fails
+   * with ERR_PEER_UNREACHABLE when a peer cannot be reached.
+   */
+  redial?: boolean
   /** Random numbers in [0, 1) for jitter; pass a seeded one for reproducible runs. Default Math.random. */
   random?: () => number
   /**
@@ -187,7 +198,21 @@ export class Replicator extends EventTarget {
         void this.pull(hosted, peer)
       }
     })
-    for (const address of this.options.peers ?? []) await this.connect(address)
+    if (this.options.redial === true) {
+      const redialer = new Redialer({
+        dial: async (address, signal) => await this.connect(address, { signal }),
+        connected: address => {
+          const peer = multiaddr(address).getComponents().find(c => c.name === 'p2p')?.value
+          return peer !== undefined && libp2p.getConnections().some(c => c.remotePeer.toString() === peer)
+        },
+        onFailure: failure => this.emit('peer:unreachable', failure),
+        signal: this.controller.signal,
+        random: this.random
+      })
+      for (const address of this.options.peers ?? []) redialer.keep(address)
+    } else {
+      for (const address of this.options.peers ?? []) await this.connect(address)
+    }
   }
 
   /**

@@ -8,13 +8,13 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions } from '../../index.js'
+import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions, type RedialFailure } from '../../index.js'
 import { databaseFolder, folderExists, withLocalGraph } from '../database.js'
 import { serveLive } from '../live/index.js'
 import { InputFileError, listenError, NetworkTimeoutError, NothingAnsweredError } from '../errors.js'
 import { NETWORK_TIMEOUTS, timeoutOption, withNetworkTimeout } from '../timeouts.js'
 import { interrupt } from '../interrupt.js'
-import { print } from '../output.js'
+import { PREFIX, print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
 import { counted } from '../counts.js'
 import { multiaddrList } from '../arguments.js'
@@ -63,6 +63,19 @@ async function untilStopped (): Promise<void> {
   await new Promise<void>(resolve => signal.addEventListener('abort', () => resolve(), { once: true }))
 }
 
+/** For serve and pin: a --peer that cannot be reached is dialled again, and each failure said on stderr. */
+function keepPeers (options: ReplicatorOptions): ReplicatorOptions {
+  return { ...options, redial: true }
+}
+
+function reportUnreachable (replicator: Replicator): void {
+  replicator.addEventListener('peer:unreachable', event => {
+    const { address, retryInMs, error } = (event as CustomEvent<RedialFailure>).detail
+    const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)
+    process.stderr.write(`${PREFIX}peer ${address} not reachable (${reason}); dialling again in ${Math.max(1, Math.round(retryInMs / 1000))} s\n`)
+  })
+}
+
 function printAddresses (replicator: Replicator): void {
   for (const address of replicator.multiaddrs) print(address)
 }
@@ -76,7 +89,8 @@ export function registerNetwork (program: Command): void {
         // The other rhizome commands on this folder reach the database through this process.
         const live = await serveLive(graph, databaseFolder(command))
         try {
-          const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), undefined)).catch(err => { throw listenError(err) })
+          const replicator = await graph.replicate(keepPeers(replicatorOptions(flags, databaseFolder(command), undefined))).catch(err => { throw listenError(err) })
+          reportUnreachable(replicator)
           printAddresses(replicator)
           if (http.url !== undefined) print(http.url)
           await untilStopped()
@@ -105,7 +119,8 @@ export function registerNetwork (program: Command): void {
     .argument('<address...>', 'the databases to pin, by address')
     .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
       const folder = databaseFolder(command)
-      const replicator = await createReplicator(replicatorOptions(flags, undefined, undefined)).catch(err => { throw listenError(err) })
+      const replicator = await createReplicator(keepPeers(replicatorOptions(flags, undefined, undefined))).catch(err => { throw listenError(err) })
+      reportUnreachable(replicator)
       const graphs: Graph[] = []
       const lives: Array<{ close: () => Promise<void> }> = []
       try {
