@@ -35,7 +35,7 @@ export {
 
 // The store's conditions and a replica's identity file.
 export {
-  loadOrCreateIdentity, IdentityFileError, DatabaseLockedError, StoreClosedError, CorruptStoreError, StoreWriteError,
+  loadOrCreateIdentity, IdentityFileError, DatabaseLockedError, ReadOnlyError, NeedsRecoveryError, StoreClosedError, CorruptStoreError, StoreWriteError,
   type Backend
 } from './store/index.js'
 

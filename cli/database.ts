@@ -5,9 +5,9 @@
  * with `create: false`: a mistyped --db never makes a new, empty database. A folder
  * that does not exist is reported without touching the disk.
  */
-import { statSync } from 'node:fs'
+import { accessSync, constants, statSync } from 'node:fs'
 import type { Command } from 'commander'
-import { openGraph, RhizomeError, type Graph } from '../index.js'
+import { openGraph, ReadOnlyError, RhizomeError, type Graph } from '../index.js'
 import { InputFileError, NoDatabaseError } from './errors.js'
 import { interrupt } from './interrupt.js'
 import { connectLive, type CliGraph } from './live/index.js'
@@ -17,6 +17,7 @@ export type { CliGraph } from './live/index.js'
 export interface GlobalOptions {
   db: string
   verbose?: boolean
+  readOnly?: boolean
 }
 
 /** The --db folder (which commander defaults to $RHIZOME_DB, then ./.rhizome). */
@@ -32,11 +33,25 @@ export function folderExists (folder: string): boolean {
   return true
 }
 
+/**
+ * Whether the command opens its database read-only: asked with --read-only, or the
+ * folder is one this user cannot write (then queries and exports still work).
+ */
+export function readOnlyWanted (command: Command, folder: string): boolean {
+  if (command.optsWithGlobals<GlobalOptions>().readOnly === true) return true
+  try {
+    accessSync(folder, constants.W_OK)
+    return false
+  } catch {
+    return folderExists(folder)
+  }
+}
+
 /** Opens the database in `folder`, which must exist. */
-export async function openExisting (folder: string, signal?: AbortSignal): Promise<Graph> {
+export async function openExisting (folder: string, signal?: AbortSignal, readOnly = false): Promise<Graph> {
   if (!folderExists(folder)) throw new NoDatabaseError(folder)
   try {
-    return await openGraph({ path: folder, create: false, signal })
+    return await openGraph({ path: folder, create: false, readOnly, signal })
   } catch (err) {
     if (err instanceof RhizomeError && err.code === 'ERR_NO_DATABASE') throw new NoDatabaseError(folder, { cause: err })
     throw err
@@ -52,14 +67,29 @@ export async function openExisting (folder: string, signal?: AbortSignal): Promi
  */
 export async function withGraph<T> (command: Command, fn: (graph: CliGraph, signal: AbortSignal) => Promise<T>): Promise<T> {
   const folder = databaseFolder(command)
-  const graph = await openHere(folder, async err => await connectLive(folder, interrupt.signal) ?? err)
+  const readOnly = readOnlyWanted(command, folder)
+  const graph = await openHere(folder, readOnly, async err => {
+    const live = await connectLive(folder, interrupt.signal)
+    return live === undefined ? err : readOnly ? readOnlyLive(live) : live
+  })
   return await using(graph, fn)
+}
+
+/** A live graph whose writes are refused here, for a --read-only command on a folder a server holds. */
+function readOnlyLive (graph: CliGraph): CliGraph {
+  const refuse = (what: string) => async () => { throw new ReadOnlyError(what) }
+  return Object.assign(Object.create(graph) as CliGraph, {
+    update: refuse('an update'),
+    import: refuse('an import'),
+    mergeCar: refuse('a merge'),
+    addFile: refuse('adding a file')
+  })
 }
 
 /** Like withGraph, for commands that need the database in this process (to replicate it). */
 export async function withLocalGraph<T> (command: Command, fn: (graph: Graph, signal: AbortSignal) => Promise<T>): Promise<T> {
   const folder = databaseFolder(command)
-  const graph = await openHere<never>(folder, async err => await connectLive(folder, interrupt.signal) === undefined
+  const graph = await openHere<never>(folder, readOnlyWanted(command, folder), async err => await connectLive(folder, interrupt.signal) === undefined
     ? err
     : new RhizomeError('ERR_DATABASE_LOCKED', `the database in ${folder} is held by a running rhizome serve or pin, which replicates it already; stop it to run ${command.name()}`, { cause: err }))
   return await using(graph, fn)
@@ -69,9 +99,9 @@ export async function withLocalGraph<T> (command: Command, fn: (graph: Graph, si
  * Opens the folder's database in this process; when another process holds it,
  * `held` says what to use instead (a live graph) or which error to throw.
  */
-async function openHere<G> (folder: string, held: (err: RhizomeError) => Promise<G | RhizomeError>): Promise<Graph | G> {
+async function openHere<G> (folder: string, readOnly: boolean, held: (err: RhizomeError) => Promise<G | RhizomeError>): Promise<Graph | G> {
   try {
-    return await openExisting(folder, interrupt.signal)
+    return await openExisting(folder, interrupt.signal, readOnly)
   } catch (err) {
     if (!(err instanceof RhizomeError && err.code === 'ERR_DATABASE_LOCKED')) throw err
     const instead = await held(err)

@@ -38,6 +38,7 @@ export async function createProgram (args: readonly string[] = process.argv.slic
     .description('Rhizome: a peer-to-peer RDF graph database')
     .version(packageVersion(), '-V, --version', 'print the version')
     .addOption(new Option('--db <dir>', 'the database folder').env('RHIZOME_DB').default('./.rhizome'))
+    .option('--read-only', 'open the database for queries and exports only: nothing in its folder is written (the default for a folder you cannot write)')
     .option('--verbose', 'show stack traces with errors')
     // Settings below are inherited by every command made with .command().
     .exitOverride()

@@ -20,7 +20,7 @@ import {
   checkCausalBatch, cidKey, collectMissing, manifestRoot, readCar, Signer, WriterSet,
   type BlockFetcher, type CarSource, type Commit, type KeyPair, type Manifest
 } from '../merkle-clock/index.js'
-import { bulkImport, canImportInWorker, StoreClosedError, StoreQuadSource, TermCache, type Backend } from '../store/index.js'
+import { bulkImport, canImportInWorker, ReadOnlyError, StoreClosedError, StoreQuadSource, TermCache, type Backend } from '../store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from '../query/index.js'
 import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
 import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
@@ -100,6 +100,17 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
     if (this.closed) throw new StoreClosedError()
   }
 
+  /** Whether the graph was opened read-only (openGraph's `readOnly`): it answers queries and exports and takes no writes. */
+  get readOnly (): boolean {
+    return this.backend.readOnly === true
+  }
+
+  /** Throws ReadOnlyError for a write to a read-only graph, before any of its work. */
+  private writable (what: string): void {
+    this.check()
+    if (this.readOnly) throw new ReadOnlyError(what)
+  }
+
   async heads (options: AbortOptions = {}): Promise<CID[]> {
     this.check()
     throwIfAborted(options.signal)
@@ -127,7 +138,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * is a SPARQL 1.1 Update request, computed whole and then committed once.
    */
   async update (change: string | QuadChangeInput, options: AbortOptions & UpdateOptions = {}): Promise<CommitResult> {
-    this.check()
+    this.writable('an update')
     if (typeof change === 'string') return await this.sparqlUpdate(change, options)
     const adds = new DeltaBuilder()
     const deletes: KeyQuad[] = []
@@ -215,7 +226,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   }
 
   private async importRdf (data: RdfInput, options: ImportOptions): Promise<ImportResult> {
-    this.check()
+    this.writable('an import')
     const format = rdfFormat(options.format)
     let graph: RDF.NamedNode | undefined
     if (options.graph !== undefined) {
@@ -308,7 +319,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * applying them in causal order as one atomic step.
    */
   async merge (heads: Array<CID | string>, options: { fetch: BlockFetcher, maxNodes?: number } & AbortOptions): Promise<{ applied: number, heads: CID[] }> {
-    this.check()
+    this.writable('a merge')
     const cids = heads.map(parseCid)
     return await this.writes.exclusive(async () => {
       const commits = await collectMissing(cids, {
@@ -337,6 +348,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * this database). A CAR whose manifest root names another database is refused.
    */
   async mergeCar (data: Uint8Array | CarSource, options: AbortOptions = {}): Promise<{ applied: number, heads: CID[] }> {
+    this.writable('a merge')
     const car = data instanceof Uint8Array ? await readCar(data) : data
     const manifest = await manifestRoot(car)
     if (manifest !== undefined && !manifest.equals(this.addressCid)) throw new DatabaseMismatchError(this.address, manifest.toString(), 'this CAR holds database')
@@ -350,7 +362,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * one merges apply (checkCausalBatch). All or nothing; commits already applied are skipped.
    */
   async applyVerified (commits: Commit[], options: AbortOptions = {}): Promise<{ applied: number, heads: CID[] }> {
-    this.check()
+    this.writable('a merge')
     return await this.writes.exclusive(async () => {
       const known = await this.backend.nodesOf(commits.map(c => c.node.cid))
       const seen = new Set<string>()
@@ -377,7 +389,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * per graph; `close()` stops it. Loads libp2p only when called.
    */
   async replicate (options: ReplicatorOptions = {}): Promise<Replicator> {
-    this.check()
+    this.writable('replication')
     if (this.replicator !== undefined) return this.replicator
     const { Replicator } = await import('../replication/index.js')
     const replicator = await Replicator.create(options)
@@ -396,7 +408,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
    * `ipfs://CID` IRI, for quads to name; catch-up carries the file with commits naming it.
    */
   async addFile (content: FileInput, options: AbortOptions = {}): Promise<string> {
-    this.check()
+    this.writable('adding a file')
     const { addFile, BackendBlockstore } = await import('../replication/index.js')
     return await addFile(new BackendBlockstore(() => [this.backend]), content, options)
   }

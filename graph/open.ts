@@ -7,7 +7,7 @@
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../quad-model/index.js'
 import { createManifest, decodeManifest, generateKeyPair, type BlockFetcher, type KeyPair } from '../merkle-clock/index.js'
-import { loadOrCreateIdentity, MemoryBackend, SqliteBackend, sqliteStoreExists, type Backend } from '../store/index.js'
+import { loadIdentity, loadOrCreateIdentity, MemoryBackend, SqliteBackend, sqliteStoreExists, type Backend } from '../store/index.js'
 import { parseCid } from './cid.js'
 import { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError } from './errors.js'
 import { Graph } from './graph.js'
@@ -36,23 +36,40 @@ export interface OpenGraphOptions {
   fetch?: BlockFetcher
   /** The manifest of a new database. Default: named after nothing, this replica its only writer, closed. */
   create?: CreateOptions | false
+  /**
+   * Open the folder's database for queries and exports only (SqliteBackendOptions.readOnly):
+   * nothing in the folder is written, writes are ReadOnlyError (ERR_READ_ONLY), and no
+   * database is created. The identity is read when it is there and readable (a
+   * throwaway key otherwise: a read-only graph signs nothing).
+   */
+  readOnly?: boolean
   signal?: AbortSignal
 }
 
 async function openBackend (options: OpenGraphOptions): Promise<Backend> {
   if (options.backend !== undefined) return options.backend
-  if (options.path !== undefined) return await SqliteBackend.open({ path: options.path })
+  if (options.path !== undefined) return await SqliteBackend.open({ path: options.path, readOnly: options.readOnly })
   return new MemoryBackend()
+}
+
+/** A read-only open's identity: the folder's if it can be read, else a throwaway key. */
+function readableIdentity (path: string): KeyPair {
+  try {
+    return loadIdentity(path) ?? generateKeyPair()
+  } catch {
+    return generateKeyPair()
+  }
 }
 
 /** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
   // Opening must not leave files in a folder that holds no database and should not get one.
+  if (options.readOnly === true) options = { ...options, create: false }
   if (options.create === false && options.backend === undefined && options.path !== undefined && !sqliteStoreExists(options.path)) {
     throw new DatabaseNotFoundError(options.path)
   }
-  const identity = options.identity ?? (options.path !== undefined ? loadOrCreateIdentity(options.path) : generateKeyPair())
+  const identity = options.identity ?? (options.path === undefined ? generateKeyPair() : options.readOnly === true ? readableIdentity(options.path) : loadOrCreateIdentity(options.path))
   const backend = await openBackend(options)
   try {
     const stored = await backend.getMeta('address')

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   // store: the materialized quad store and its folder
   ERR_DATABASE_LOCKED: 'the database folder is in use by another process (in a browser: the IndexedDB database is open in another tab)',
   ERR_CLOSED: 'the database is closed',
+  ERR_READ_ONLY: 'the database was opened read-only (--read-only, or a folder this user cannot write): it answers queries and exports, and takes no writes',
+  ERR_NEEDS_RECOVERY: 'the database was not closed cleanly and must be opened once with write access to recover, before a read-only open',
   ERR_CORRUPT_STORE: 'the store on disk is damaged or of an unknown schema',
   ERR_STORE_WRITE: 'the store could not write; no write reported done is lost',
   ERR_STORAGE_QUOTA: "the browser refused to store more: the origin's storage quota is used up; nothing of that write was kept",

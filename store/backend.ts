@@ -99,6 +99,8 @@ export interface BulkWrite {
 export interface Backend {
   /** True when the data survives the process. */
   readonly persistent: boolean
+  /** True when the store takes no writes (every write is ReadOnlyError): opened read-only. */
+  readonly readOnly?: boolean
 
   getMeta: (key: string) => Promise<string | undefined>
   setMeta: (key: string, value: string) => Promise<void>

@@ -8,6 +8,22 @@ export class DatabaseLockedError extends RhizomeError {
   }
 }
 
+/** A write to a database opened read-only. */
+export class ReadOnlyError extends RhizomeError {
+  override name = 'ReadOnlyError'
+  constructor (what: string, readonly path?: string) {
+    super('ERR_READ_ONLY', `the database${path === undefined ? '' : ` in ${path}`} is open read-only: ${what} needs write access`)
+  }
+}
+
+/** A read-only open of a folder whose last writer did not close (its commit log or WAL holds writes). */
+export class NeedsRecoveryError extends RhizomeError {
+  override name = 'NeedsRecoveryError'
+  constructor (readonly path: string, what: string) {
+    super('ERR_NEEDS_RECOVERY', `the database in ${path} was not closed cleanly (${what}); open it once without --read-only, with write access, to recover it`)
+  }
+}
+
 /** A call on a graph or store after close(). */
 export class StoreClosedError extends RhizomeError {
   override name = 'StoreClosedError'

@@ -12,3 +12,7 @@ export const IDENTITY_FILE = 'identity.json'
 export function loadOrCreateIdentity (folder: string): KeyPair {
   throw new UnsupportedPlatformError(`the identity file in ${folder}`)
 }
+
+export function loadIdentity (folder: string): KeyPair | undefined {
+  throw new UnsupportedPlatformError(`the identity file in ${folder}`)
+}

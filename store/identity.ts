@@ -17,7 +17,8 @@ interface IdentityJson {
   privateKey: string
 }
 
-export function loadOrCreateIdentity (folder: string): KeyPair {
+/** The folder's identity, or undefined when it has none (identity.json missing). */
+export function loadIdentity (folder: string): KeyPair | undefined {
   const path = join(folder, IDENTITY_FILE)
   let text: string | undefined
   try {
@@ -35,6 +36,14 @@ export function loadOrCreateIdentity (folder: string): KeyPair {
       throw new IdentityFileError(path, `not a valid identity file (${(err as Error).message})`, { cause: err })
     }
   }
+  return undefined
+}
+
+/** The folder's identity, made (and kept in identity.json, mode 0600) when it has none. */
+export function loadOrCreateIdentity (folder: string): KeyPair {
+  const found = loadIdentity(folder)
+  if (found !== undefined) return found
+  const path = join(folder, IDENTITY_FILE)
   mkdirSync(folder, { recursive: true, mode: 0o700 })
   const keys = generateKeyPair()
   const json: IdentityJson = { id: writerId(keys.publicKey), privateKey: Buffer.from(keys.privateKey).toString('base64') }

@@ -2,6 +2,7 @@
 import type { Command } from 'commander'
 import { withGraph } from '../database.js'
 import { print } from '../output.js'
+import { counted, formatNumber } from '../counts.js'
 import { sparqlText } from '../sparql-text.js'
 
 interface UpdateCommandOptions {
@@ -23,7 +24,7 @@ export function registerUpdate (program: Command): void {
         if (result.head === undefined) {
           print('no change: nothing committed')
         } else {
-          print(`committed ${String(result.head)}: ${result.added} quads added, ${result.removed} removed`)
+          print(`committed ${String(result.head)}: ${counted(result.added, 'quad')} added, ${formatNumber(result.removed)} removed`)
         }
       })
     })

@@ -21,14 +21,14 @@
  * This class wires the rooms together: the writer connection and its statements, the
  * term dictionary, heads, index lifecycle, group commit, readers and bulk writes.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { CID } from 'multiformats/cid'
 import { throwIfAborted } from '../../quad-model/index.js'
 import type { Commit } from '../../merkle-clock/index.js'
 import type { Backend, BulkWrite, NodeRecord, Reader } from '../backend.js'
-import { CorruptStoreError, StoreClosedError, StoreWriteError } from '../errors.js'
+import { CorruptStoreError, NeedsRecoveryError, ReadOnlyError, StoreClosedError, StoreWriteError } from '../errors.js'
 import { applyCommit, parentsKnown } from '../or-set.js'
 import { beginBulk } from './bulk-write.js'
 import { Checkpointer } from './checkpointer.js'
@@ -37,10 +37,10 @@ import { GroupCommit, isSmall, replayLog } from './group-commit.js'
 import { Heads, nodeLog, nodeOf } from './heads.js'
 import { QuadIndexes } from './indexes.js'
 import { loadSqlite } from './load.js'
-import { lockFolder } from './lock.js'
+import { lockFolder, shareFolder } from './lock.js'
 import { SqliteOrSetIndex } from './or-set-index.js'
 import { ReaderPool } from './reader.js'
-import { openStoreFile, SQLITE_STORE_FILE } from './schema.js'
+import { openStoreFile, openStoreFileReadOnly, SQLITE_STORE_FILE } from './schema.js'
 import { prepareStatements, type Statements } from './statements.js'
 import { TermDictionary } from './terms.js'
 
@@ -49,6 +49,13 @@ export interface SqliteBackendOptions {
   path: string
   /** SQLite page cache per connection, in KiB. Default 65,536 (64 MiB) for the writer. */
   cacheKiB?: number
+  /**
+   * Open for queries and exports only: nothing in the folder is written or created (it
+   * may be one this user cannot write), a shared lock keeps writers out while it is
+   * open, and every write is ReadOnlyError. A folder a writer did not close is
+   * NeedsRecoveryError.
+   */
+  readOnly?: boolean
 }
 
 export class SqliteBackend implements Backend {
@@ -70,7 +77,8 @@ export class SqliteBackend implements Backend {
     Sqlite: typeof DatabaseSync,
     readonly path: string,
     private readonly lock: DatabaseSync,
-    private readonly db: DatabaseSync
+    private readonly db: DatabaseSync,
+    readonly readOnly: boolean
   ) {
     this.stmt = prepareStatements(db)
     this.terms = new TermDictionary(this.stmt, path)
@@ -78,8 +86,8 @@ export class SqliteBackend implements Backend {
     this.headList = new Heads(this.stmt, path)
     this.index = new SqliteOrSetIndex(this.stmt, this.terms, this.indexes, this.headList)
     this.readers = new ReaderPool(Sqlite, this)
-    this.checkpointer = Checkpointer.available() ? new Checkpointer(join(path, SQLITE_STORE_FILE)) : undefined
-    this.commitLog = CommitLog.open(join(path, COMMIT_LOG_FILE))
+    this.checkpointer = !readOnly && Checkpointer.available() ? new Checkpointer(join(path, SQLITE_STORE_FILE)) : undefined
+    this.commitLog = CommitLog.open(join(path, COMMIT_LOG_FILE), readOnly)
     this.group = new GroupCommit({
       db,
       path,
@@ -100,18 +108,23 @@ export class SqliteBackend implements Backend {
 
   static async open (options: SqliteBackendOptions): Promise<SqliteBackend> {
     const { DatabaseSync: Sqlite } = await loadSqlite()
-    mkdirSync(options.path, { recursive: true })
-    const lock = lockFolder(Sqlite, options.path)
+    const readOnly = options.readOnly === true
+    if (!readOnly) mkdirSync(options.path, { recursive: true })
+    const lock = readOnly ? shareFolder(Sqlite, options.path) : lockFolder(Sqlite, options.path)
     let db: DatabaseSync
     try {
-      db = openStoreFile(Sqlite, options.path, options.cacheKiB ?? 65_536)
+      if (readOnly) {
+        const logged = statSync(join(options.path, COMMIT_LOG_FILE), { throwIfNoEntry: false })?.size ?? 0
+        if (logged > 0) throw new NeedsRecoveryError(options.path, `its commit log holds ${logged} bytes of writes`)
+      }
+      db = readOnly ? openStoreFileReadOnly(Sqlite, options.path, options.cacheKiB ?? 65_536) : openStoreFile(Sqlite, options.path, options.cacheKiB ?? 65_536)
     } catch (err) {
       lock.close()
       throw err
     }
     let backend: SqliteBackend | undefined
     try {
-      backend = new SqliteBackend(Sqlite, options.path, lock, db)
+      backend = new SqliteBackend(Sqlite, options.path, lock, db, readOnly)
       backend.replay()
       return backend
     } catch (err) {
@@ -121,6 +134,12 @@ export class SqliteBackend implements Backend {
       if (err instanceof CorruptStoreError) throw err
       throw new CorruptStoreError(options.path, `cannot open the store: ${(err as Error).message}`, { cause: err })
     }
+  }
+
+  /** Throws ReadOnlyError when the store was opened read-only. */
+  private writable (what: string): void {
+    this.check()
+    if (this.readOnly) throw new ReadOnlyError(what, this.path)
   }
 
   check (): void {
@@ -154,7 +173,7 @@ export class SqliteBackend implements Backend {
   }
 
   async setMeta (key: string, value: string): Promise<void> {
-    this.check()
+    this.writable('setting meta')
     this.group.flush()
     this.stmt.setMeta.run(key, value)
   }
@@ -170,7 +189,7 @@ export class SqliteBackend implements Backend {
   }
 
   async putBlocks (blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>): Promise<void> {
-    this.check()
+    this.writable('storing blocks')
     this.transaction(() => { for (const b of blocks) this.stmt.putOtherBlock.run(b.cid.bytes, b.bytes) })
   }
 
@@ -245,7 +264,7 @@ export class SqliteBackend implements Backend {
   }
 
   async apply (commits: readonly Commit[], options: { signal?: AbortSignal } = {}): Promise<void> {
-    this.check()
+    this.writable('a commit')
     throwIfAborted(options.signal)
     // Everything below is synchronous: the transaction is atomic for readers in this
     // process as well as on disk, and the signal is honoured only before it starts.
@@ -270,7 +289,7 @@ export class SqliteBackend implements Backend {
   }
 
   beginBulk (): BulkWrite {
-    this.check()
+    this.writable('an import')
     this.group.flush()
     return beginBulk({
       db: this.db,

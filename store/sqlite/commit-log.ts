@@ -34,8 +34,9 @@ const HEADER = 8
 export class CommitLog {
   private constructor (private readonly fd: number, private size: number) {}
 
-  static open (file: string): CommitLog {
-    const fd = openSync(file, 'a+')
+  /** Opens (creating) the log for appending, or with `readOnly` only to read one that is there. */
+  static open (file: string, readOnly = false): CommitLog {
+    const fd = openSync(file, readOnly ? 'r' : 'a+')
     return new CommitLog(fd, fstatSync(fd).size)
   }
 

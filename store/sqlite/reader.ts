@@ -12,7 +12,7 @@ import { throwIfAborted } from '../../quad-model/index.js'
 import type { IdPattern, Reader } from '../backend.js'
 import { StoreClosedError } from '../errors.js'
 import type { QuadIndexes } from './indexes.js'
-import { DEFAULT_GRAPH_ID, SQLITE_STORE_FILE } from './schema.js'
+import { DEFAULT_GRAPH_ID, immutableStoreFile, SQLITE_STORE_FILE } from './schema.js'
 import type { TermDictionary } from './terms.js'
 
 const SCAN_BATCH = 1024
@@ -41,6 +41,8 @@ function whereOf (pattern: IdPattern): { sql: string, args: number[], shape: num
 /** What readers need of the backend. */
 export interface ReaderContext {
   readonly path: string
+  /** Whether the store was opened read-only: readers then open the file immutable (schema.ts). */
+  readonly readOnly: boolean
   readonly terms: TermDictionary
   readonly indexes: QuadIndexes
   /** Throws when the store is closed or failed. */
@@ -67,7 +69,7 @@ export class ReaderPool {
   private connection (): DatabaseSync {
     const pooled = this.idle.pop()
     if (pooled !== undefined) return pooled
-    const conn = new this.Sqlite(join(this.ctx.path, SQLITE_STORE_FILE), { readOnly: true })
+    const conn = new this.Sqlite(this.ctx.readOnly ? immutableStoreFile(this.ctx.path) : join(this.ctx.path, SQLITE_STORE_FILE), { readOnly: true })
     conn.exec('PRAGMA cache_size = -16384')
     return conn
   }

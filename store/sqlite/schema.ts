@@ -3,11 +3,12 @@
  * schema (creating it, or migrating one from schema 2, in the opening transaction:
  * a failed migration leaves the file as it was).
  */
-import { existsSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { DatabaseSync } from 'node:sqlite'
 import { CID } from 'multiformats/cid'
-import { CorruptStoreError } from '../errors.js'
+import { CorruptStoreError, NeedsRecoveryError } from '../errors.js'
 import { encodeHeads } from './heads.js'
 
 export const SCHEMA = `
@@ -79,6 +80,39 @@ ALTER TABLE blocks_v3 RENAME TO blocks;
 ALTER TABLE nodes_v3 RENAME TO nodes;
 UPDATE meta SET value = '3' WHERE key = 'schema';
 `
+
+/**
+ * The store file as a read-only connection names it: `immutable=1`, so SQLite creates
+ * no -shm or -wal file (the folder may be one this user cannot write) and takes no
+ * locks of its own; the folder's shared lock (lock.ts) is what keeps writers away.
+ */
+export function immutableStoreFile (path: string): URL {
+  const url = pathToFileURL(join(path, SQLITE_STORE_FILE))
+  url.searchParams.set('immutable', '1')
+  return url
+}
+
+/**
+ * Opens the store file read-only, for a folder whose shared lock is held. An immutable
+ * connection does not read the WAL, so a WAL with frames in it (a writer that did not
+ * close) is refused, and so is an old schema (upgrading it is a write).
+ */
+export function openStoreFileReadOnly (Sqlite: typeof DatabaseSync, path: string, cacheKiB: number): DatabaseSync {
+  const wal = statSync(join(path, `${SQLITE_STORE_FILE}-wal`), { throwIfNoEntry: false })
+  if (wal !== undefined && wal.size > 0) throw new NeedsRecoveryError(path, `its write-ahead log holds ${wal.size} bytes`)
+  let db: DatabaseSync | undefined
+  try {
+    db = new Sqlite(immutableStoreFile(path), { readOnly: true })
+    db.exec(`PRAGMA cache_size = -${cacheKiB}; PRAGMA temp_store = MEMORY;`)
+    const version = (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined)?.value
+    if (version !== SCHEMA_VERSION) throw new CorruptStoreError(path, `store schema ${version ?? 'unknown'} needs an upgrade, which a read-only open cannot make`)
+    return db
+  } catch (err) {
+    db?.close()
+    if (err instanceof CorruptStoreError) throw err
+    throw new CorruptStoreError(path, `cannot open the store: ${(err as Error).message}`, { cause: err })
+  }
+}
 
 /** Opens the store file of a database folder at the current schema; throws CorruptStoreError when it cannot. */
 export function openStoreFile (Sqlite: typeof DatabaseSync, path: string, cacheKiB: number): DatabaseSync {

@@ -44,7 +44,7 @@ describe('rhizome query and update', () => {
     const before = (await run('heads')).stdout
     const update = await run('update', 'PREFIX ex: <http://example.org/> DELETE { ?s ex:age ?a } INSERT { ?s ex:age 31 } WHERE { ?s ex:name "Alice" ; ex:age ?a }')
     expect(update.code).toBe(0)
-    expect(update.stdout).toMatch(/^committed bafy\w+: 1 quads added, 1 removed\n$/)
+    expect(update.stdout).toMatch(/^committed bafy\w+: 1 quad added, 1 removed\n$/)
     const after = (await run('heads')).stdout
     expect(after).not.toBe(before)
     const bad = await run('update', 'INSERT DATA { <http://example.org/c> <http://example.org/p> }')
@@ -65,7 +65,7 @@ describe('rhizome query and update', () => {
     expect((await run('update', '--allow-file', join(folder.path, 'elsewhere'), load)).code).toBe(1)
     const loaded = await run('update', '--allow-file', join(folder.path, 'elsewhere'), '--allow-file', allowed, load)
     expect(loaded.code).toBe(0)
-    expect(loaded.stdout).toMatch(/1 quads added/)
+    expect(loaded.stdout).toMatch(/1 quad added/)
     const bad = await run('update', '--allow-file', allowed, `LOAD <${pathToFileURL(join(allowed, 'secret.ttl')).href}>`)
     expect(bad.code).toBe(1)
     expect(bad.stderr).not.toMatch(/root|bash/)
