@@ -14,7 +14,7 @@ import type { Replicator, ReplicatorOptions } from './replication/index.js'
 // The graph: one replica of one database.
 export {
   Graph, openGraph, DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, InvalidCidError, ReadOnlyReplicaError,
-  type ChangeDetail, type CommitResult, type CreateOptions, type ImportOptions, type ImportResult, type LogEntry,
+  type ChangeDetail, type CommitResult, type CreateOptions, type ImportOptions, type ExportOptions, type ImportResult, type LogEntry,
   type OpenGraphOptions, type QuadChangeInput
 } from './graph/index.js'
 

@@ -13,7 +13,7 @@ import { CID } from 'multiformats/cid'
 import type * as RDF from '@rdfjs/types'
 import type { EventEmitter } from 'node:events'
 import {
-  assertStorableQuad, BlankNodeScope, countChanges, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat, serializeRdf,
+  assertStorableQuad, BlankNodeScope, countChanges, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat,
   termKey, throwIfAborted, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
 import {
@@ -29,6 +29,7 @@ import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInpu
 import { carOf, logOf } from './history.js'
 import { WritePath } from './writes.js'
 import { patternTerm, QuadStream, quadsOf, settle } from './rdfjs.js'
+import { exportRdf, type ExportOptions } from './export.js'
 
 /**
  * Inputs up to this size are imported on the ordinary commit path, in this thread: a
@@ -258,12 +259,24 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
     return { ...result, quads }
   }
 
-  /** Writes the graph's quads (or one graph's) in an RDF syntax, lazily. */
-  export (options: { format: RdfFormat | string, graph?: string, prefixes?: Record<string, string> } & AbortOptions): AsyncIterable<string> {
+  /**
+   * Writes the quads in an RDF syntax, lazily (export.ts): every graph's in N-Quads and
+   * TriG (each graph one block); in N-Triples and Turtle the default graph's only, unless
+   * `graph` names one or `union` merges them all; Turtle and TriG grouped by subject, with
+   * the common prefixes the data uses.
+   */
+  export (options: { format: RdfFormat | string } & ExportOptions): AsyncIterable<string> {
     this.check()
     const format = rdfFormat(options.format)
-    const graph = options.graph === undefined ? undefined : options.graph === '' ? factory.defaultGraph() : factory.namedNode(options.graph)
-    return serializeRdf(this.match(undefined, undefined, undefined, graph, { signal: options.signal }), { format, prefixes: options.prefixes, signal: options.signal })
+    return exportRdf({
+      match: (s, p, o, g, opts) => this.match(s, p, o, g, opts),
+      graphNames: async signal => {
+        const result = await this.query('SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g', { signal })
+        const names: RDF.Term[] = []
+        if (result.type === 'bindings') for await (const row of result) names.push(row.get('g')!)
+        return names
+      }
+    }, format, options)
   }
 
   /**

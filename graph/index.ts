@@ -3,6 +3,7 @@
  * database, built by openGraph (open.ts); its write path is writes.ts.
  */
 export { Graph, SMALL_IMPORT_BYTES, type ImportOptions } from './graph.js'
+export type { ExportOptions } from './export.js'
 export { openGraph, type CreateOptions, type OpenGraphOptions } from './open.js'
 export { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError, InvalidCidError, ReadOnlyReplicaError } from './errors.js'
 export type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'

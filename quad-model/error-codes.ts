@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ERR_QUAD_TOO_LARGE: 'a single quad is larger than one block may be',
   ERR_UNKNOWN_FORMAT: 'an RDF format name or file extension that Rhizome does not read or write',
   ERR_READ_INPUT: 'the input stream or file could not be read',
+  ERR_INVALID_OPTIONS: 'options that cannot be given together (export: graph and union)',
   ERR_IMPORT: 'the import worker failed for a reason other than the input',
   ERR_REMOTE_CONTEXT: 'a JSON-LD document names a remote @context, which Rhizome never fetches (inline it, or pass it in `contexts`)',
   // merkle-clock: blocks, nodes, signatures, merges

@@ -24,7 +24,7 @@ export interface CliGraph {
   query: (text: string, options?: QueryOptions) => Promise<QueryResult>
   update: (text: string, options?: AbortOptions & { allowFiles?: readonly string[] }) => Promise<CommitResult>
   import: (data: RdfInput, options: ImportOptions) => Promise<ImportResult>
-  export: (options: { format: string, graph?: string } & AbortOptions) => AsyncIterable<string>
+  export: (options: { format: string, graph?: string, union?: boolean } & AbortOptions) => AsyncIterable<string>
   exportCar: (options?: AbortOptions) => AsyncIterable<Uint8Array>
   mergeCar: (data: Uint8Array, options?: AbortOptions) => Promise<{ applied: number, heads: CID[] }>
   addFile: (content: AsyncIterable<Uint8Array>, options?: AbortOptions) => Promise<string>
@@ -82,8 +82,8 @@ export class LiveGraph implements CliGraph {
     return await this.call('addFile', [], options.signal, content).result() as string
   }
 
-  async * export (options: { format: string, graph?: string } & AbortOptions): AsyncGenerator<string> {
-    yield * this.call('export', [{ format: options.format, graph: options.graph }], options.signal).items() as AsyncGenerator<string>
+  async * export (options: { format: string, graph?: string, union?: boolean } & AbortOptions): AsyncGenerator<string> {
+    yield * this.call('export', [{ format: options.format, graph: options.graph, union: options.union }], options.signal).items() as AsyncGenerator<string>
   }
 
   async * exportCar (options: AbortOptions = {}): AsyncGenerator<Uint8Array> {

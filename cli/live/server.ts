@@ -100,8 +100,8 @@ async function run (graph: Graph, method: string, args: unknown[], { signal, inp
     }
     case 'addFile': return await graph.addFile(input, { signal })
     case 'export': {
-      const { format, graph: only } = options(args[0]) as { format: string, graph?: string }
-      for await (const chunk of graph.export({ format, graph: only, signal })) await item(chunk)
+      const { format, graph: only, union } = options(args[0]) as { format: string, graph?: string, union?: boolean }
+      for await (const chunk of graph.export({ format, graph: only, union, signal })) await item(chunk)
       return null
     }
     case 'exportCar':
