@@ -29,7 +29,9 @@ const READABLE: Record<string, RdfFormat> = {
   'application/n-triples': 'ntriples',
   'text/plain': 'ntriples',
   'application/n-quads': 'nquads',
-  'application/trig': 'trig'
+  'application/trig': 'trig',
+  'application/rdf+xml': 'rdfxml',
+  'application/ld+json': 'jsonld'
 }
 
 function target (ctx: RequestContext): RDF.NamedNode | RDF.DefaultGraph | undefined {

@@ -49,6 +49,23 @@ describe('graph store', () => {
     expect(await served.graph.size()).toBe(0)
   })
 
+  it('reads RDF/XML and JSON-LD bodies; a JSON-LD remote @context is 400 and commits nothing', async () => {
+    served = await serve({ allowUpdate: true }, '')
+    const rdfxml = `<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://example.org/">
+  <rdf:Description rdf:about="http://example.org/x"><ex:p>6</ex:p></rdf:Description>
+</rdf:RDF>`
+    expect((await fetch(at(served), { method: 'PUT', body: rdfxml, headers: { 'content-type': 'application/rdf+xml' } })).status).toBe(201)
+    const jsonld = JSON.stringify({ '@id': 'http://example.org/y', 'http://example.org/p': '7' })
+    expect((await fetch(at(served), { method: 'POST', body: jsonld, headers: { 'content-type': 'application/ld+json' } })).status).toBe(204)
+    expect(await triples(await fetch(at(served)))).toEqual(['http://example.org/x http://example.org/p 6', 'http://example.org/y http://example.org/p 7'])
+    const before = await commits(served)
+    const remote = await fetch(at(served), { method: 'POST', body: JSON.stringify({ '@context': 'https://schema.org/', '@id': 'http://example.org/z', name: 'z' }), headers: { 'content-type': 'application/ld+json' } })
+    expect(remote.status).toBe(400)
+    expect(await remote.text()).toContain('remote context')
+    expect(await commits(served)).toBe(before)
+  })
+
   it('the default graph, a new graph by POST to /store, and bodies that do not parse', async () => {
     served = await serve({ allowUpdate: true }, '')
     expect((await fetch(`${served.store}?default`, { method: 'PUT', body: '<http://example.org/d> <http://example.org/p> 4 .', headers: TURTLE })).status).toBe(204)
