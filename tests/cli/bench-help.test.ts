@@ -15,7 +15,8 @@ describe('bench scripts', () => {
     ['bench:startup', ['--import', 'tsx', 'bench/startup.ts']],
     ['bench:load', ['--import', 'tsx', 'bench/load.ts']],
     ['bench:hostile-peer', ['--import', 'tsx', 'bench/hostile-peer.ts']],
-    ['bench:http', ['--import', 'tsx', 'bench/http.ts']]
+    ['bench:http', ['--import', 'tsx', 'bench/http.ts']],
+    ['bench:pin', ['--import', 'tsx', 'bench/pin-many.ts']]
   ])('%s --help prints its options and runs nothing', { timeout: 60_000 }, async (_name, args) => {
     const result = await finished(spawn(process.execPath, [...args, '--help'], { cwd: root, stdio: 'pipe' }))
     expect(result.stderr).toBe('')
