@@ -57,12 +57,15 @@ const api = {
     void graph.import(lines.join('\n'), { format: 'ntriples' }).then(() => { window.imported = true })
     return 'started'
   },
-  /** Writes `rounds` updates of `size` characters each; answers the first error's code, or 'ok'. */
+  /**
+   * Writes `rounds` updates of `size` characters each; answers the first error's code, or 'ok'.
+   * The characters are seeded noise: Chromium compresses IndexedDB values, so a run of one letter would never fill a quota.
+   */
   fill: async (name: string, rounds: number, size: number) => {
     try {
       await withGraph(name, async graph => {
         for (let i = 0; i < rounds; i++) {
-          const value = `${i}:`.padEnd(size, 'x')
+          const value = `${i}:${incompressible(i + 1, size)}`
           await graph.update(`INSERT DATA { <urn:fill:${i}> <urn:value> "${value}" }`)
         }
       })
@@ -71,6 +74,17 @@ const api = {
       return code(err)
     }
   }
+}
+
+/** `size` letters from a seeded xorshift: the same for a seed, and too random to compress. */
+function incompressible (seed: number, size: number): string {
+  let x = seed * 2654435761 >>> 0 || 1
+  let out = ''
+  while (out.length < size) {
+    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0
+    out += x.toString(36)
+  }
+  return out.slice(0, size)
 }
 
 declare global {
