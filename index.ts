@@ -30,12 +30,12 @@ export {
   generateKeyPair, keyPairFromSeed, writerId, parseWriterId, type KeyPair, isCid, decodeVerified,
   readCar, writeCar, manifestRoot, InvalidCarError, type CarSource, type BlockFetcher,
   HashMismatchError, BlockTooLargeError, InvalidNodeError, BadSignatureError, ForeignWriterError, WrongDatabaseError,
-  MissingBlockError, MergeLimitError, InvalidKeyError
+  MissingBlockError, MergeLimitError, InvalidKeyError, identityToMnemonic, identityFromMnemonic, InvalidMnemonicError
 } from './merkle-clock/index.js'
 
 // The store's conditions and a replica's identity file.
 export {
-  loadOrCreateIdentity, IdentityFileError, DatabaseLockedError, ReadOnlyError, NeedsRecoveryError, StoreClosedError, CorruptStoreError, StoreWriteError,
+  loadOrCreateIdentity, loadIdentity, saveIdentity, IdentityFileError, DatabaseLockedError, ReadOnlyError, NeedsRecoveryError, StoreClosedError, CorruptStoreError, StoreWriteError,
   type Backend
 } from './store/index.js'
 
@@ -49,6 +49,11 @@ export {
   type UpdateOptions, type UpdateSummary, type DocumentLoader, type QueryErrorCode, type TextPosition
 } from './query/index.js'
 export type { RdfFormat as ResultsRdfFormat } from './query/index.js'
+
+// Names: IPNS names of databases' current roots (graph.publish, graph.resolve, openGraph({ name })).
+// Their modules, codes and error classes are in rhizome/naming (loaded on first use).
+export { resolveName, followNames, type FollowNamesOptions, type PublishedName, type ResolvedName, type NamePublishOptions, type NameResolveOptions } from './graph/index.js'
+export type { HeldName } from './naming/index.js'
 
 // Replication, loaded only when used.
 export type { Replicator, ReplicatorOptions, ReplicaGraph, ReplicaStore, FileInput, RedialFailure } from './replication/index.js'

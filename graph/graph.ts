@@ -14,7 +14,7 @@ import type * as RDF from '@rdfjs/types'
 import type { EventEmitter } from 'node:events'
 import {
   assertStorableQuad, BlankNodeScope, countChanges, DeltaBuilder, factory, parseRdf, quadKeys, rdfFormat,
-  termKey, throwIfAborted, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
+  termKey, throwIfAborted, RhizomeError, type AbortOptions, type KeyQuad, type RdfFormat, type RdfInput
 } from '../quad-model/index.js'
 import {
   checkCausalBatch, cidKey, collectMissing, manifestRoot, readCar, Signer, WriterSet,
@@ -23,6 +23,8 @@ import {
 import { bulkImport, canImportInWorker, ReadOnlyError, StoreClosedError, StoreQuadSource, TermCache, type Backend } from '../store/index.js'
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from '../query/index.js'
 import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
+import type { HeldName, NameStorage } from '../naming/index.js'
+import { GraphNames, type NamePublishOptions, type NameResolveOptions, type PublishedName, type ResolvedName } from './names.js'
 import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
 import { parseCid } from './cid.js'
 import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
@@ -67,8 +69,17 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   private replicator?: Replicator
 
   /** Made by openGraph (open.ts), which checks the manifest against the store. */
-  constructor (private readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair) {
+  private readonly naming: GraphNames
+
+  constructor (private readonly backend: Backend, readonly addressCid: CID, manifest: Manifest, identity: KeyPair, names?: () => NameStorage | Promise<NameStorage>) {
     super()
+    this.naming = new GraphNames({
+      addressCid,
+      identity,
+      heads: async options => await this.heads(options),
+      putBlock: async (cid, bytes) => { if (!this.readOnly) await backend.putBlocks([{ cid, bytes }]) },
+      replicatorIfAny: () => this.replicator
+    }, names)
     this.address = addressCid.toString()
     this.manifest = manifest
     this.writers = new WriterSet(manifest)
@@ -406,14 +417,66 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
     if (this.replicator !== undefined) return this.replicator
     const { Replicator } = await import('../replication/index.js')
     const replicator = await Replicator.create(options)
+    await this.replicateOn(replicator)
+    return replicator
+  }
+
+  /**
+   * Replicates on a replicator made elsewhere (openGraph({ name }) resolves the name on it
+   * first). The graph owns it from now on: `close()` stops it; a failure here stops it too.
+   */
+  async replicateOn (replicator: Replicator): Promise<void> {
+    this.writable('replication')
     try {
+      if (this.replicator !== undefined) throw new RhizomeError('ERR_INVALID_OPTIONS', 'this graph already replicates')
       await replicator.follow(this)
+      this.replicator = replicator
+      await this.naming.attach(replicator)
     } catch (err) {
+      this.replicator = undefined
       await replicator.stop()
       throw err
     }
-    this.replicator = replicator
-    return replicator
+  }
+
+  /**
+   * Points the name of `label` (derived from this replica's identity: naming/derive.ts) at
+   * this database's current heads: a new IPNS record, kept here and, while replicating,
+   * sent to peers (and republished before it expires). Answers the name (`k51…`) and the
+   * record's sequence. The same identity and label give the same name on any machine.
+   */
+  async publish (label: string, options: NamePublishOptions = {}): Promise<PublishedName> {
+    this.writable('publishing a name')
+    return await this.naming.publish(label, options)
+  }
+
+  /**
+   * The database and heads a name (`k51…` or `/ipns/k51…`) points at: the newest valid
+   * record held here or, while replicating, answered by connected peers. Open the
+   * database with `openGraph({ name })`, or by the address answered.
+   */
+  async resolve (name: string, options: NameResolveOptions = {}): Promise<ResolvedName> {
+    this.check()
+    return await this.naming.resolve(name, options)
+  }
+
+  /** Keeps a record resolved elsewhere (openGraph({ name })) and follows its name. */
+  async adoptName (name: string, record: Uint8Array, root: CID, rootBytes: Uint8Array): Promise<void> {
+    await this.naming.adopt(name, record, root, rootBytes)
+  }
+
+  /** Catches up from the replicator's peers until every one of `heads` is here (a name's root's): a sync, then bitswap for what is still missing. */
+  async catchUp (heads: CID[], replicator: Replicator, signal?: AbortSignal): Promise<void> {
+    await replicator.sync({ address: this.address, signal }).catch(err => { if (signal?.aborted === true) throw err })
+    const missing: CID[] = []
+    for (const head of heads) if (await this.backend.node(head) === undefined) missing.push(head)
+    if (missing.length > 0) await this.merge(missing, { fetch: { get: async (cid, options) => await replicator.fetchBlock(cid, options) }, signal })
+  }
+
+  /** The names this replica publishes or follows, with the record held for each. */
+  async names (): Promise<HeldName[]> {
+    this.check()
+    return await this.naming.list()
   }
 
   /**
@@ -457,6 +520,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   /** Waits for queued writes, then closes the store. An aborted signal stops the wait, not the close. */
   async close (options: AbortOptions = {}): Promise<void> {
     if (this.closed) return
+    this.naming.stop()
     await this.replicator?.stop()
     this.closed = true
     if (options.signal === undefined) {

@@ -11,6 +11,8 @@ import { loadIdentity, loadOrCreateIdentity, MemoryBackend, SqliteBackend, sqlit
 import { parseCid } from './cid.js'
 import { DatabaseExistsError, DatabaseMismatchError, DatabaseNotFoundError } from './errors.js'
 import { Graph } from './graph.js'
+import type { NameStorage } from '../naming/index.js'
+import type { ReplicatorOptions } from '../replication/index.js'
 
 export interface CreateOptions {
   /** A name for people; not unique. */
@@ -43,6 +45,16 @@ export interface OpenGraphOptions {
    * throwaway key otherwise: a read-only graph signs nothing).
    */
   readOnly?: boolean
+  /**
+   * Open the database a name points at (`k51…` or `/ipns/k51…`): the name is resolved on a
+   * replicator started with `replicate` (its peers: an availability peer or the
+   * publisher), the database opened at the record's address, caught up to at least the
+   * record's heads, and left replicating live (`close()` stops it). The name is followed
+   * from then on (`graph.names()`).
+   */
+  name?: string
+  /** The replicator's options for `name` (peers, listen addresses, …), and how long to wait for the record (ms; default 10,000). */
+  replicate?: ReplicatorOptions & { resolveTimeout?: number }
   signal?: AbortSignal
 }
 
@@ -64,6 +76,7 @@ function readableIdentity (path: string): KeyPair {
 /** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
+  if (options.name !== undefined) return await openNamed(options.name, options)
   // Opening must not leave files in a folder that holds no database and should not get one.
   if (options.readOnly === true) options = { ...options, create: false }
   if (options.create === false && options.backend === undefined && options.path !== undefined && !sqliteStoreExists(options.path)) {
@@ -99,9 +112,43 @@ export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph>
     const bytes = await backend.getBlock(address)
     if (bytes === undefined) throw new DatabaseNotFoundError(`the store (manifest ${address} is missing)`)
     const manifest = decodeManifest(address, bytes).value
-    return new Graph(backend, address, manifest, identity)
+    return new Graph(backend, address, manifest, identity, namesOf(options))
   } catch (err) {
     await backend.close()
+    throw err
+  }
+}
+
+/** Where a graph keeps its names: `names/` in its folder, else in memory. */
+function namesOf (options: OpenGraphOptions): (() => Promise<NameStorage>) | undefined {
+  const path = options.path
+  if (path === undefined || options.backend !== undefined) return undefined
+  return async () => {
+    const { fileNameStorage, memoryNameStorage } = await import('../naming/index.js')
+    return options.readOnly === true ? memoryNameStorage() : fileNameStorage(`${path}/names`)
+  }
+}
+
+/** openGraph({ name }): resolve, open at the record's database, catch up to its heads, replicate. */
+async function openNamed (text: string, options: OpenGraphOptions): Promise<Graph> {
+  const [{ Replicator }, naming] = await Promise.all([import('../replication/index.js'), import('../naming/index.js')])
+  const name = naming.parseName(text)
+  const { resolveTimeout, ...replicate } = options.replicate ?? {}
+  const replicator = await Replicator.create(replicate)
+  let graph: Graph | undefined
+  try {
+    // Resolved with a book of its own; the graph's book takes the record over once it is open.
+    const book = await naming.NameBook.open(naming.memoryNameStorage())
+    const record = await replicator.names(book).resolve(name, { signal: options.signal, timeout: resolveTimeout })
+    const root = await book.root(name.name, record, async cid => await replicator.fetchBlock(cid, { signal: options.signal }))
+    graph = await openGraph({ ...options, name: undefined, replicate: undefined, address: root.database, fetch: replicator.manifestFetcher() })
+    await graph.replicateOn(replicator)
+    await graph.adoptName(name.name, record.bytes, root.cid, (await book.rootBlock(root.cid))!)
+    await graph.catchUp(root.heads, replicator, options.signal)
+    return graph
+  } catch (err) {
+    if (graph !== undefined) await graph.close()
+    else await replicator.stop()
     throw err
   }
 }

@@ -23,6 +23,7 @@
  */
 export * from './errors.js'
 export * from './keys.js'
+export { identityToMnemonic, identityFromMnemonic, InvalidMnemonicError } from './mnemonic.js'
 export * from './block.js'
 export * from './manifest.js'
 export * from './node.js'

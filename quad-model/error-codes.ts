@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   ERR_MERGE_LIMIT: 'a merge needs more new nodes than its limit',
   ERR_INVALID_KEY: 'a writer key is not a valid did:key',
   ERR_INVALID_CAR: 'a CAR file is not valid',
+  ERR_INVALID_MNEMONIC: 'a recovery phrase is not 24 words of the BIP-39 English list with a valid checksum',
   // store: the materialized quad store and its folder
   ERR_DATABASE_LOCKED: 'the database folder is in use by another process (in a browser: the IndexedDB database is open in another tab)',
   ERR_CLOSED: 'the database is closed',
@@ -69,6 +70,17 @@ export const ERROR_CODES = {
   ERR_NOT_FOUND_ON_NETWORK: 'no connected peer sent the block or file asked for within the time allowed (--timeout in the CLI)',
   ERR_PEER_UNREACHABLE: 'a peer given by multiaddr could not be dialled within the time allowed',
   ERR_NETWORK_TIMEOUT: 'a network operation (a sync, a fetch) did not finish within its time limit (--timeout in the CLI)',
+  // naming: IPNS names of documents' current roots
+  ERR_INVALID_NAME: 'a string given as a name is not the IPNS name of an Ed25519 key (k51…, optionally after /ipns/)',
+  ERR_INVALID_LABEL: 'a name label is empty, longer than 100 characters, or holds a control character',
+  ERR_NAME_NOT_FOUND: 'no valid record for the name reached this replica within the time allowed (no connected peer held one)',
+  ERR_RECORD_TOO_LARGE: 'an IPNS record is larger than 10 KiB; it was refused before it was parsed',
+  ERR_RECORD_INVALID: 'an IPNS record does not decode, or its fields disagree with each other',
+  ERR_RECORD_V1_ONLY: 'an IPNS record has only the legacy V1 signature; Rhizome, like the IPNS specification now, takes only V2-signed records',
+  ERR_RECORD_SIGNATURE: "an IPNS record is not signed by the name's key (forged, or altered after signing)",
+  ERR_RECORD_EXPIRED: "an IPNS record's validity has passed",
+  ERR_RECORD_REPLAYED: 'an IPNS record is older than the one held for its name (a lower sequence, or the same sequence valid for less long): a replay',
+  ERR_INVALID_ROOT: "a name's record does not point at a Rhizome root (/ipfs/ and a DAG-CBOR block naming a database and its heads)",
   // http: the SPARQL endpoint (each answered with its HTTP status, http/errors.ts)
   ERR_HTTP_BAD_REQUEST: 'a malformed request: a bad query or update, parameter or body (400)',
   ERR_HTTP_UNAUTHORIZED: 'the request lacks the bearer token the endpoint requires (401)',

@@ -35,10 +35,15 @@ async function collect (bytes: Uint8Array | Iterable<Uint8Array> | AsyncIterable
 
 export class BackendBlockstore implements Blockstore {
   /** @param backends the stores to read, the first also written; a function, since databases come and go */
-  constructor (private readonly backends: () => ReplicaStore[]) {}
+  /**
+   * @param backends the stores to read, the first also written; a function, since databases come and go
+   * @param extra read-only sources of blocks that are in no database (the root blocks of names)
+   */
+  constructor (private readonly backends: () => ReplicaStore[], private readonly extra: () => Array<(cid: CID) => Promise<Uint8Array | undefined>> = () => []) {}
 
   async has (cid: CID): Promise<boolean> {
     for (const backend of this.backends()) if (await backend.hasBlock(cid)) return true
+    for (const source of this.extra()) if (await source(cid) !== undefined) return true
     return false
   }
 
@@ -58,6 +63,13 @@ export class BackendBlockstore implements Blockstore {
     options?.signal?.throwIfAborted()
     for (const backend of this.backends()) {
       const bytes = await backend.getBlock(cid)
+      if (bytes !== undefined) {
+        yield bytes
+        return
+      }
+    }
+    for (const source of this.extra()) {
+      const bytes = await source(cid)
       if (bytes !== undefined) {
         yield bytes
         return

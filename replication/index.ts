@@ -12,6 +12,7 @@
  * batch: a writer's newer commit authenticates its older ones (merkle-clock's authenticate).
  */
 export { Replicator, type ReplicatorOptions } from './replicator.js'
+export { NameService, type NameServiceOptions, type ResolveOptions } from './names.js'
 export { pin, type PinOptions } from './pinning.js'
 export type { RedialFailure } from './redial.js'
 export type { ReplicaGraph, ReplicaStore } from './graph.js'

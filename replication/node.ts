@@ -1,6 +1,6 @@
 /**
  * The libp2p node a replicator runs on: js-libp2p built from exactly the modules Rhizome
- * uses (TCP and WebSocket transports, Noise, Yamux, identify, gossipsub, optionally a
+ * uses (TCP and WebSocket transports, Noise, Yamux, identify, gossipsub, Fetch, optionally a
  * private-network key and mDNS discovery), inside a Helia node for bitswap. Helia's
  * blockstore is the databases' own block store (blockstore.ts).
  *
@@ -10,6 +10,7 @@
  * Helia node's datastore and user agent, adds libp2p routing and stops libp2p on stop.
  */
 import * as dagCbor from '@ipld/dag-cbor'
+import { fetch, type Fetch } from '@libp2p/fetch'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import { mdns } from '@libp2p/mdns'
@@ -39,7 +40,7 @@ export interface NodeOptions {
   identity?: KeyPair
 }
 
-export type RhizomeServices = { identify: unknown, pubsub: GossipSub }
+export type RhizomeServices = { identify: unknown, pubsub: GossipSub, fetch: Fetch }
 /** A Helia node with its libp2p node (available once started). */
 export type RhizomeHelia = Helia & { libp2p: Libp2p<RhizomeServices> }
 
@@ -69,6 +70,8 @@ export async function createNode (blockstore: Blockstore, options: NodeOptions, 
     peerDiscovery,
     services: {
       identify: identify(),
+      // libp2p Fetch: IPNS records by routing key (names.ts), as IPNS over PubSub asks for them
+      fetch: fetch({ maxInboundStreams: 4, timeout: 5_000 }),
       pubsub: gossipsub({
         allowPublishToZeroTopicPeers: true,
         emitSelf: false,

@@ -44,6 +44,8 @@ import { createNode, type NodeOptions, type RhizomeHelia } from './node.js'
 import { VerifierPool, type SignatureChecker } from './verify-pool.js'
 import { isMisbehaviour, PeerPolicy } from './peer-policy.js'
 import { CATCHUP_PROTOCOL, decodeAnnouncement, encodeAnnouncement, topicOf } from './wire.js'
+import { NameService, type NameServiceOptions } from './names.js'
+import type { NameBook } from '../naming/index.js'
 
 export interface ReplicatorOptions extends NodeOptions {
   /** Peers to connect to at start, as multiaddrs with /p2p/ peer IDs. Default: none. */
@@ -136,6 +138,7 @@ export class Replicator extends EventTarget {
   private readonly rounds = new Map<string, Set<AbortController>>()
   private readonly budget: ServeBudget
   private stopped = false
+  private nameService?: NameService
 
   private constructor (private readonly options: ReplicatorOptions) {
     super()
@@ -179,7 +182,7 @@ export class Replicator extends EventTarget {
   get databases (): string[] { return [...this.hosted.keys()] }
 
   private async start (): Promise<void> {
-    const blockstore = new BackendBlockstore(() => [...this.hosted.values()].map(h => h.graph.store))
+    const blockstore = new BackendBlockstore(() => [...this.hosted.values()].map(h => h.graph.store), () => this.nameService === undefined ? [] : [async cid => await this.nameService?.rootBlock(cid)])
     const helia = await createNode(blockstore, this.options, peer => this.isBlocked(peer.toString()))
     await helia.start()
     this.helia = helia
@@ -323,6 +326,33 @@ export class Replicator extends EventTarget {
     }
   }
 
+  /**
+   * Serves and follows names (names.ts) from `book`: its records on their IPNS-over-PubSub
+   * topics and over Fetch, its root blocks over bitswap. One book per replicator: asked
+   * again, the same service is answered; given another book, it serves that one instead.
+   */
+  names (book: NameBook, options: NameServiceOptions = {}): NameService {
+    if (this.nameService?.book === book) return this.nameService
+    // Another book (a graph opened by name takes over the book its name was resolved with).
+    this.nameService?.stop()
+    this.nameService = new NameService(this.node, book, { random: this.random, ...options })
+    return this.nameService
+  }
+
+  /** The name service, once `names` started it. */
+  get nameServiceIfAny (): NameService | undefined { return this.nameService }
+
+  /**
+   * Fetches one block by CID from peers over bitswap, without storing it (the caller
+   * checks what it is), within `signal` or 10 s.
+   */
+  async fetchBlock (cid: CID, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const signal = withTimeout(options.signal, 10_000)
+    const retrieve = bitswapRetriever(this.node)
+    if (retrieve === undefined) return await readBlock(this.node.blockstore, cid, { signal })
+    return await new BitswapStaging(retrieve).fetch(cid, signal)
+  }
+
   /** Stores a file (UnixFS) in the first followed database's block store; returns its ipfs:// IRI. */
   async addFile (content: FileInput, options: { signal?: AbortSignal } = {}): Promise<string> {
     return await addFile(this.node.blockstore, content, options)
@@ -364,6 +394,7 @@ export class Replicator extends EventTarget {
   async stop (): Promise<void> {
     if (this.stopped || this.helia === undefined) return
     this.controller.abort(new ReplicatorStoppedError())
+    this.nameService?.stop()
     for (const hosted of [...this.hosted.values()]) await this.unfollow(hosted.graph)
     this.stopped = true
     await this.helia.stop()

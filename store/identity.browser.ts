@@ -16,3 +16,7 @@ export function loadOrCreateIdentity (folder: string): KeyPair {
 export function loadIdentity (folder: string): KeyPair | undefined {
   throw new UnsupportedPlatformError(`the identity file in ${folder}`)
 }
+
+export function saveIdentity (folder: string, _keys: KeyPair): void {
+  throw new UnsupportedPlatformError(`the identity file in ${folder}`)
+}

@@ -43,13 +43,30 @@ export function loadIdentity (folder: string): KeyPair | undefined {
 export function loadOrCreateIdentity (folder: string): KeyPair {
   const found = loadIdentity(folder)
   if (found !== undefined) return found
+  const keys = generateKeyPair()
+  writeIdentity(folder, keys)
+  return keys
+}
+
+/**
+ * Keeps `keys` as the folder's identity (a restored one). A folder that already holds
+ * another identity is refused (IdentityFileError): its key would be lost.
+ */
+export function saveIdentity (folder: string, keys: KeyPair): void {
+  const found = loadIdentity(folder)
+  if (found !== undefined) {
+    if (writerId(found.publicKey) === writerId(keys.publicKey)) return
+    throw new IdentityFileError(join(folder, IDENTITY_FILE), `already holds another identity (${writerId(found.publicKey)}); move it away first, or restore into another folder`)
+  }
+  writeIdentity(folder, keys)
+}
+
+function writeIdentity (folder: string, keys: KeyPair): void {
   const path = join(folder, IDENTITY_FILE)
   mkdirSync(folder, { recursive: true, mode: 0o700 })
-  const keys = generateKeyPair()
   const json: IdentityJson = { id: writerId(keys.publicKey), privateKey: Buffer.from(keys.privateKey).toString('base64') }
   const temp = path + '.tmp'
   writeFileSync(temp, JSON.stringify(json, null, 2) + '\n', { mode: 0o600 })
   chmodSync(temp, 0o600)
   renameSync(temp, path)
-  return keys
 }

@@ -44,14 +44,15 @@ export function registerCar (program: Command): void {
     })
 
   program.command('clone')
-    .description('create, in the --db folder, a new replica of the database in a CAR file, or at ADDRESS on --peer, and print its address')
-    .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input; with --peer, the database address')
+    .description('create, in the --db folder, a new replica of the database in a CAR file, or at ADDRESS or /ipns/NAME on --peer, and print its address')
+    .argument('<file>', 'the CAR file (from rhizome export-car), or - for standard input; with --peer, the database address or a name (/ipns/k51…)')
     .option('--peer <multiaddr>', 'clone over the network from this peer (repeatable); <file> is then the address', multiaddrList)
     .option('--psk <file>', 'with --peer: a libp2p private-network key file')
     .option('--timeout <ms>', 'with --peer: how long to wait for a peer to answer for the database (default 20000)', positiveInteger)
     .action(async (file: string, options: { peer?: string[], psk?: string, timeout?: number }, command: Command) => {
       const folder = databaseFolder(command)
       if (options.peer !== undefined) return await cloneFromPeers(folder, file, options)
+      if (file.startsWith('/ipns/') || file.startsWith('ipns://')) command.error(`clone ${file} needs --peer: a peer to resolve the name through (an availability peer or the publisher)`, { exitCode: 2, code: 'rhizome.peerRequired' })
       const car = await readCarFile(file)
       const address = await addressOf(car, file)
       folderExists(folder)

@@ -20,6 +20,7 @@ const MODULES: Array<{ commands: string[], load: () => Promise<Register> }> = [
   { commands: ['query'], load: async () => (await import('./query.js')).registerQuery },
   { commands: ['update'], load: async () => (await import('./update.js')).registerUpdate },
   { commands: ['serve', 'sync', 'pin'], load: async () => (await import('./network.js')).registerNetwork },
+  { commands: ['name'], load: async () => (await import('./name.js')).registerName },
   { commands: ['add', 'cat'], load: async () => (await import('./files.js')).registerFiles }
 ]
 

@@ -5,10 +5,10 @@
  * (`--peer`). Long-running commands print their multiaddrs, one per line, and stop
  * cleanly on Ctrl-C or SIGTERM. A replica's peer ID is its writer key (identity.json).
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
-import { createReplicator, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions, type RedialFailure } from '../../index.js'
+import { createReplicator, followNames, loadOrCreateIdentity, openGraph, RhizomeError, withTimeout, type BlockFetcher, type Graph, type Replicator, type ReplicatorOptions, type RedialFailure } from '../../index.js'
 import { databaseFolder, folderExists, withLocalGraph } from '../database.js'
 import { serveLive } from '../live/index.js'
 import { InputFileError, listenError, NetworkTimeoutError, NothingAnsweredError } from '../errors.js'
@@ -17,7 +17,7 @@ import { interrupt } from '../interrupt.js'
 import { PREFIX, print } from '../output.js'
 import { httpOptions, startHttp, type HttpFlags } from '../http.js'
 import { counted } from '../counts.js'
-import { multiaddrList } from '../arguments.js'
+import { multiaddrList, nameList } from '../arguments.js'
 
 interface NetworkFlags {
   listen?: string[]
@@ -115,21 +115,38 @@ export function registerNetwork (program: Command): void {
     })
 
   networkOptions(program.command('pin'), true)
-    .description('keep databases available for peers (an availability peer): each is kept in DB/ADDRESS; runs until stopped')
-    .argument('<address...>', 'the databases to pin, by address')
-    .action(async (addresses: string[], flags: NetworkFlags, command: Command) => {
+    .description('keep databases available for peers (an availability peer): each is kept in DB/ADDRESS; with --name, also the names\' records (in DB/names) and the databases they point at; runs until stopped')
+    .argument('[address...]', 'the databases to pin, by address')
+    .option('--name <name>', 'keep and re-serve the records of this name (k51… or /ipns/k51…; repeatable), and pin the database it points at', nameList)
+    .action(async (addresses: string[], flags: NetworkFlags & { name?: string[] }, command: Command) => {
+      if (addresses.length === 0 && flags.name === undefined) command.error('pin needs an address or a --name', { exitCode: 2, code: 'rhizome.missingArgument' })
       const folder = databaseFolder(command)
       const replicator = await createReplicator(keepPeers(replicatorOptions(flags, undefined, undefined))).catch(err => { throw listenError(err) })
       reportUnreachable(replicator)
       const graphs: Graph[] = []
       const lives: Array<{ close: () => Promise<void> }> = []
+      const pinned = new Set<string>()
+      const pinDatabase = async (address: string): Promise<void> => {
+        if (pinned.has(address)) return
+        pinned.add(address)
+        const graph = await openGraph({ path: join(folder, address), address, fetch: replicator.manifestFetcher() })
+        graphs.push(graph)
+        const live = await serveLive(graph, join(folder, address))
+        if (live !== undefined) lives.push(live)
+        await replicator.follow(graph)
+      }
       try {
-        for (const address of addresses) {
-          const graph = await openGraph({ path: join(folder, address), address, fetch: replicator.manifestFetcher() })
-          graphs.push(graph)
-          const live = await serveLive(graph, join(folder, address))
-          if (live !== undefined) lives.push(live)
-          await replicator.follow(graph)
+        for (const address of addresses) await pinDatabase(address)
+        if (flags.name !== undefined || existsSync(join(folder, 'names'))) {
+          await followNames(replicator, flags.name ?? [], {
+            folder,
+            signal: interrupt.signal,
+            onDatabase: async (address, name) => {
+              await pinDatabase(address)
+              process.stderr.write(`${PREFIX}/ipns/${name} points at ${address}: pinned\n`)
+            },
+            onError: (err, name) => process.stderr.write(`${PREFIX}/ipns/${name}: ${err instanceof Error ? err.message : String(err)}\n`)
+          })
         }
         printAddresses(replicator)
         await untilStopped()
@@ -166,7 +183,26 @@ export async function cloneFromPeers (folder: string, address: string, flags: Ne
   }
 }
 
+/** Whether a clone argument is a name (/ipns/k51…, ipns://k51…, or a bare k51…) rather than an address. */
+function isName (text: string): boolean {
+  return text.startsWith('/ipns/') || text.startsWith('ipns://') || /^k51[0-9a-z]+$/.test(text)
+}
+
+/** `clone /ipns/NAME --peer`: the name resolved through the peers, the database opened at its root and caught up to its heads. */
+async function cloneNamed (folder: string, name: string, flags: NetworkFlags, timeoutMs: number, onMade: () => void): Promise<void> {
+  const signal = interrupt.signal
+  onMade()
+  const graph = await openGraph({ path: folder, name, replicate: { ...replicatorOptions(flags, undefined, []), resolveTimeout: timeoutMs }, create: { exclusive: true }, signal })
+  try {
+    print(graph.address)
+    print(`cloned ${counted(await graph.store.nodeCount(), 'commit')}`)
+  } finally {
+    await graph.close()
+  }
+}
+
 async function clone (folder: string, address: string, flags: NetworkFlags, timeoutMs: number, onMade: () => void): Promise<void> {
+  if (isName(address)) return await cloneNamed(folder, address, flags, timeoutMs, onMade)
   const signal = interrupt.signal
   const seconds = timeoutMs / 1000
   const replicator = await createReplicator(replicatorOptions(flags, undefined, []))

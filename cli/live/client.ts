@@ -12,6 +12,7 @@ import {
   type AbortOptions, type CommitResult, type ErrorCode, type ImportOptions, type ImportResult, type LogEntry,
   type QueryOptions, type QueryResult, type RDF, type RdfInput, type Solution
 } from '../../index.js'
+import type { HeldView, PublishedView, ResolvedView } from '../names.js'
 import { fromBase64, lines, quadFromWire, send, SOCKET_FILE, termFromWire, termToWire, toBase64, type Reply, type WireTerm } from './protocol.js'
 
 /** What the commands use of a graph: a Graph, or a LiveGraph reaching the process that holds one. */
@@ -119,6 +120,18 @@ export class LiveGraph implements CliGraph {
         }
       }
     }
+  }
+
+  async publishName (label: string, options: { lifetime?: number, confirm?: number, timeout?: number } & AbortOptions = {}): Promise<PublishedView> {
+    return await this.call('publishName', [label, { lifetime: options.lifetime, confirm: options.confirm, timeout: options.timeout }], options.signal).result() as PublishedView
+  }
+
+  async resolveName (name: string, options: { timeout?: number } & AbortOptions = {}): Promise<ResolvedView> {
+    return await this.call('resolveName', [name, { timeout: options.timeout }], options.signal).result() as ResolvedView
+  }
+
+  async listNames (options: AbortOptions = {}): Promise<HeldView[]> {
+    return await this.call('listNames', [], options.signal).result() as HeldView[]
   }
 
   async close (): Promise<void> {}

@@ -5,6 +5,7 @@
  * committed, and replicated, by the running process. The socket is the owner's only
  * (mode 0600, in the database folder); a request is aborted when its client goes.
  */
+import { heldView, publishedView, resolvedView } from '../names.js'
 import { createServer, type Server, type Socket } from 'node:net'
 import { chmodSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -130,6 +131,15 @@ async function run (graph: Graph, method: string, args: unknown[], { signal, inp
       for await (const row of result) await item(variables.map(v => { const t = row.get(v); return t === undefined ? null : termToWire(t) }))
       return null
     }
+    case 'publishName': {
+      const { lifetime, confirm, timeout } = options(args[1]) as { lifetime?: number, confirm?: number, timeout?: number }
+      return publishedView(await graph.publish(text(args[0]), { lifetime, confirm, timeout, signal }))
+    }
+    case 'resolveName': {
+      const { timeout } = options(args[1]) as { timeout?: number }
+      return resolvedView(await graph.resolve(text(args[0]), { timeout, signal }))
+    }
+    case 'listNames': return (await graph.names()).map(heldView)
     default: throw new RhizomeError('ERR_LIVE_CHANNEL', `the live channel has no method ${JSON.stringify(method)}`)
   }
 }

@@ -7,40 +7,16 @@
  * that lack it.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import * as dagCbor from '@ipld/dag-cbor'
-import { createHeliaLight } from 'helia'
-import { withLibp2pLight } from '@helia/libp2p'
-import { withBitswap } from '@helia/bitswap'
 import { unixfs } from '@helia/unixfs'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
 import { generateKey } from '@libp2p/pnet'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
-import { MemoryBlockstore } from 'blockstore-core'
-import { MemoryDatastore } from 'datastore-core'
 import { CID } from 'multiformats/cid'
 import { factory } from '../../index.js'
 import { CATCHUP_PROTOCOL, fileCid } from '../../replication/index.js'
-import { closeAll, converged, dump, ex, LOOPBACK, mesh, quad, replicas, waitFor, type Replica } from './helpers.js'
+import { closeAll, converged, dump, ex, mesh, quad, replicas, stockHelia, waitFor, type Replica } from './helpers.js'
 
 let nodes: Replica[] = []
 afterEach(async () => { await closeAll(nodes); nodes = [] })
-
-async function stockHelia (): Promise<ReturnType<typeof withBitswap>> {
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), codecs: [dagCbor] }), {
-    privateKey: await generateKeyPair('Ed25519'),
-    addresses: { listen: LOOPBACK },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() }
-  }))
-  await helia.start()
-  return helia
-}
 
 async function bytesOf (chunks: AsyncIterable<Uint8Array>): Promise<string> {
   const parts: Uint8Array[] = []
