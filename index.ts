@@ -52,7 +52,7 @@ export type { RdfFormat as ResultsRdfFormat } from './query/index.js'
 
 // Names: IPNS names of databases' current roots (graph.publish, graph.resolve, openGraph({ name })).
 // Their modules, codes and error classes are in rhizome/naming (loaded on first use).
-export { resolveName, followNames, type FollowNamesOptions, type PublishedName, type ResolvedName, type NamePublishOptions, type NameResolveOptions } from './graph/index.js'
+export { resolveName, followNames, normalizeName, type FollowNamesOptions, type NameRecords, type ServedRecord, type PublishedName, type ResolvedName, type NamePublishOptions, type NameResolveOptions } from './graph/index.js'
 export type { HeldName } from './naming/index.js'
 
 // Replication, loaded only when used.

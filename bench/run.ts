@@ -5,7 +5,8 @@
  * beside Oxigraph and Comunica), then `sync` (issue 4: two-process catch-up and
  * commit latency beside OrbitDB), `hostile-peer` (issue 10: flood, slow readers, junk
  * blocks), `load` (issue 10: writer and reader processes for minutes) and `http` (issue 15:
- * the SPARQL endpoint beside Comunica's server and Virtuoso) and `pin-many` (issue 14: one
+ * the SPARQL endpoint beside Comunica's server and Virtuoso), `naming` (issue 11: names
+ * between processes, beside @helia/ipns) and `pin-many` (issue 14: one
  * pinning peer, 100 databases), each of which
  * runs as its own process and prints its own table. Options are passed to the core and query sections; `--quick`, `--results DIR`
  * and `--only` (whether it names orbitdb) to sync as well.
@@ -40,4 +41,6 @@ const loadStatus = await section('./load.js', quick)
 const httpStatus = await section('./http.js', passed)
 // issue 14: a pinning peer following many databases
 const pinStatus = await section('./pin-many.js', argv.includes('--quick') ? ['--databases', '10', '--idle', '10'] : [])
-process.exitCode = [status, syncStatus, hostileStatus, loadStatus, httpStatus, pinStatus].find(s => s !== 0) ?? 0
+// issue 11: names (publish, resolve through a pinner, beside @helia/ipns)
+const namingStatus = await section('./naming.js', quick)
+process.exitCode = [status, syncStatus, hostileStatus, loadStatus, httpStatus, pinStatus, namingStatus].find(s => s !== 0) ?? 0

@@ -21,7 +21,8 @@ export interface HttpFlags {
   http?: boolean
 }
 
-const port = (value: string): number => {
+/** A port number, for --http-port. */
+export const httpPort = (value: string): number => {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0 to 65535)')
   return n
@@ -29,7 +30,7 @@ const port = (value: string): number => {
 
 export function httpOptions (command: Command): Command {
   return command
-    .option('--http-port <port>', 'the SPARQL endpoint\'s port (default 7878; 0 picks a free one)', port)
+    .option('--http-port <port>', 'the SPARQL endpoint\'s port (default 7878; 0 picks a free one)', httpPort)
     .option('--http-host <host>', 'the SPARQL endpoint\'s address (default 127.0.0.1)')
     .option('--no-http', 'serve no SPARQL endpoint, only replication')
     .option('--allow-update', 'accept SPARQL Update and Graph Store writes (each one signed commit)')

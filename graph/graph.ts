@@ -24,7 +24,7 @@ import { bulkImport, canImportInWorker, ReadOnlyError, StoreClosedError, StoreQu
 import { executeQuery, executeUpdate, type QueryOptions, type QueryResult, type UpdateOptions } from '../query/index.js'
 import type { FileInput, ReplicaGraph, ReplicaStore, Replicator, ReplicatorOptions } from '../replication/index.js'
 import type { HeldName, NameStorage } from '../naming/index.js'
-import { GraphNames, type NamePublishOptions, type NameResolveOptions, type PublishedName, type ResolvedName } from './names.js'
+import { GraphNames, type NameRecords, type NamePublishOptions, type NameResolveOptions, type PublishedName, type ResolvedName } from './names.js'
 import { DatabaseMismatchError, ReadOnlyReplicaError } from './errors.js'
 import { parseCid } from './cid.js'
 import type { ChangeDetail, CommitResult, ImportResult, LogEntry, QuadChangeInput } from './types.js'
@@ -471,6 +471,12 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
     const missing: CID[] = []
     for (const head of heads) if (await this.backend.node(head) === undefined) missing.push(head)
     if (missing.length > 0) await this.merge(missing, { fetch: { get: async (cid, options) => await replicator.fetchBlock(cid, options) }, signal })
+  }
+
+  /** The records this replica holds, by name: what `rhizome serve` answers on /routing/v1/ipns/. */
+  async nameRecords (): Promise<NameRecords> {
+    this.check()
+    return await this.naming.records()
   }
 
   /** The names this replica publishes or follows, with the record held for each. */

@@ -10,7 +10,7 @@ import type { CID } from 'multiformats/cid'
 import type { KeyPair } from '../merkle-clock/index.js'
 import type { HeldName, NameBook, NameStorage, PublishOptions, CheckedRecord, NameRoot } from '../naming/index.js'
 import type { NameService, Replicator, ReplicatorOptions } from '../replication/index.js'
-import { withTimeout, type AbortOptions } from '../quad-model/index.js'
+import { RhizomeError, withTimeout, type AbortOptions } from '../quad-model/index.js'
 
 export interface NamePublishOptions extends AbortOptions {
   /** How long the record is valid, ms. Default 24 h; at most 48 h (the DHT refuses longer records). */
@@ -65,6 +65,45 @@ export interface NamingHost {
 }
 
 const REPUBLISH_CHECK_MS = 60_000
+
+/** A record as the delegated routing API serves it. */
+export interface ServedRecord {
+  /** The marshalled record (application/vnd.ipfs.ipns-record). */
+  bytes: Uint8Array
+  /** Its TTL, ms. */
+  ttl: number
+  /** When it stops being valid, ms since the epoch. */
+  expires: number
+}
+
+/**
+ * The records a replica holds, by name, for the delegated routing API (`GET` and `PUT
+ * /routing/v1/ipns/{name}`): `get` answers the valid record held, `put` checks one
+ * (signature, validity, size; an older one is ERR_RECORD_REPLAYED) for a name published
+ * or followed here (others: ERR_NAME_NOT_FOLLOWED), keeps it, and sends it to peers while
+ * replicating.
+ */
+export interface NameRecords {
+  get: (name: string) => Promise<ServedRecord | undefined>
+  put: (name: string, bytes: Uint8Array) => Promise<{ sequence: bigint }>
+}
+
+async function recordsOf (book: NameBook, service: () => Promise<NameService | undefined>): Promise<NameRecords> {
+  const naming = await import('../naming/index.js')
+  return {
+    get: async text => {
+      const record = book.held(naming.parseName(text).name)
+      return record === undefined ? undefined : { bytes: record.bytes, ttl: Number((record.record.ttl ?? 0n) / 1_000_000n), expires: record.expires }
+    },
+    put: async (text, bytes) => {
+      const name = naming.parseName(text)
+      if (!book.names().includes(name.name)) throw new RhizomeError('ERR_NAME_NOT_FOLLOWED', `/ipns/${name.name} is not a name this replica publishes or follows, so it keeps no record of it (rhizome pin --name follows one)`)
+      const { record } = await book.offer(name, bytes, { strict: true })
+      await (await service())?.announce(name).catch(() => 0)
+      return { sequence: record.sequence }
+    }
+  }
+}
 
 export class GraphNames {
   private opening?: Promise<NameBook>
@@ -150,6 +189,11 @@ export class GraphNames {
     this.host.replicatorIfAny()?.nameServiceIfAny?.watch(name)
   }
 
+  /** The records held, for the routing API. */
+  async records (): Promise<NameRecords> {
+    return await recordsOf(await this.book(), async () => await this.service())
+  }
+
   async list (): Promise<HeldName[]> {
     return await (await this.book()).list()
   }
@@ -228,7 +272,7 @@ export interface FollowNamesOptions extends AbortOptions {
  * calls `onDatabase` for each database they point at, now and whenever a newer record
  * points elsewhere. Records are self-certifying: a pinner need not own a name.
  */
-export async function followNames (replicator: Replicator, names: string[], options: FollowNamesOptions): Promise<{ names: string[] }> {
+export async function followNames (replicator: Replicator, names: string[], options: FollowNamesOptions): Promise<{ names: string[], records: NameRecords }> {
   const naming = await import('../naming/index.js')
   const parsed = names.map(n => naming.parseName(n))
   const book = await naming.NameBook.open(options.folder === undefined ? naming.memoryNameStorage() : naming.fileNameStorage(`${options.folder}/names`))
@@ -258,5 +302,10 @@ export async function followNames (replicator: Replicator, names: string[], opti
     if (record !== undefined) await onRecord(name, record)
     else void service.resolve(naming.parseName(name), { signal: options.signal }).catch(() => {})
   }
-  return { names: book.names() }
+  return { names: book.names(), records: await recordsOf(book, async () => service) }
+}
+
+/** The name in `text` (k51…, /ipns/k51…, ipns://k51…, a peer ID), in its k51… form; InvalidNameError (ERR_INVALID_NAME) when it is none. */
+export async function normalizeName (text: string): Promise<string> {
+  return (await import('../naming/index.js')).parseName(text).name
 }

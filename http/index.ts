@@ -9,3 +9,4 @@ export { HttpEndpoint, isLoopback, DEFAULT_HOST, DEFAULT_PORT, type HttpServerOp
 export { HttpError, PortInUseError, UnsafeServerError, type HttpErrorCode } from './errors.js'
 export type { ServerSettings } from './context.js'
 export { negotiate } from './negotiate.js'
+export { RoutingEndpoint, handleRouting, IPNS_RECORD_TYPE } from './routing.js'

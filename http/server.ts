@@ -1,7 +1,7 @@
 /**
  * The HTTP endpoint: one node:http server over one Graph, with the SPARQL 1.1 Protocol
- * at /sparql (protocol.ts), the Graph Store Protocol at /store (store-protocol.ts) and
- * a query page at / (page.ts).
+ * at /sparql (protocol.ts), the Graph Store Protocol at /store (store-protocol.ts), the
+ * delegated routing API for names at /routing/v1/ipns/ (routing.ts) and a query page at / (page.ts).
  *
  * Safe by default: it listens on loopback; updates are off unless asked for, and when on
  * for a non-loopback address they need a bearer token; LOAD of local files is off; bodies
@@ -19,6 +19,7 @@ import { HttpError, PortInUseError, UnsafeServerError } from './errors.js'
 import { handleSparql } from './protocol.js'
 import { handleStore } from './store-protocol.js'
 import { servePage } from './page.js'
+import { handleRouting, ROUTING_PREFIX } from './routing.js'
 
 export interface HttpServerOptions extends Partial<ServerSettings> {
   /** Default 7878; 0 picks a free port. */
@@ -43,8 +44,8 @@ const DEFAULTS: ServerSettings = {
 const CORS = {
   'access-control-allow-origin': '*',
   'access-control-allow-methods': 'GET, POST, PUT, DELETE, HEAD, OPTIONS',
-  'access-control-allow-headers': 'Accept, Authorization, Content-Type',
-  'access-control-expose-headers': 'Location, X-Rhizome-Commit',
+  'access-control-allow-headers': 'Accept, Authorization, Content-Type, If-None-Match',
+  'access-control-expose-headers': 'Location, X-Rhizome-Commit, Etag, Cache-Control',
   'access-control-max-age': '600'
 }
 
@@ -137,8 +138,9 @@ export class HttpEndpoint {
       this.running++
       counted = true
       if (url.pathname === '/sparql' || url.pathname === '/sparql/') await handleSparql(ctx)
+      else if (url.pathname.startsWith(ROUTING_PREFIX)) await handleRouting(await graph.nameRecords(), req, res, url)
       else if (url.pathname === '/store') await handleStore(ctx)
-      else throw new HttpError('ERR_HTTP_NOT_FOUND', `nothing at ${url.pathname} (the endpoint is /sparql, the graph store /store, the query page /)`)
+      else throw new HttpError('ERR_HTTP_NOT_FOUND', `nothing at ${url.pathname} (the endpoint is /sparql, the graph store /store, names /routing/v1/ipns/, the query page /)`)
     } catch (err) {
       this.fail(ctx, err)
     } finally {

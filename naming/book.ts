@@ -11,7 +11,7 @@ import { nameSigner, parseName, type IpnsName } from './name.js'
 import { assertNotOlder, checkRecord, isNewer, makeRecord, MAX_LIFETIME_MS, rootOfValue, type CheckedRecord } from './records.js'
 import { decodeRoot, encodeRoot, type NameRoot } from './root.js'
 import { deriveNameKeys, checkLabel } from './derive.js'
-import { InvalidRootError } from './errors.js'
+import { InvalidRootError, TooManyNamesError } from './errors.js'
 import type { NameState, NameStorage } from './storage.js'
 import type { KeyPair } from '../merkle-clock/index.js'
 import { RhizomeError } from '../quad-model/index.js'
@@ -34,6 +34,9 @@ export interface HeldName {
   record?: CheckedRecord
   root?: NameRoot & { cid: CID }
 }
+
+/** Most names a book keeps records for (bounded resources: a peer cannot make it keep more). */
+export const MAX_NAMES = 10_000
 
 export class NameBook extends EventTarget {
   private readonly records = new Map<string, CheckedRecord>()
@@ -76,6 +79,7 @@ export class NameBook extends EventTarget {
     const held = this.held(name.name)
     if (options.strict === true) assertNotOlder(name, record, held)
     if (!isNewer(name, record, held)) return { kept: false, record: held ?? record }
+    if (!this.records.has(name.name) && this.records.size >= MAX_NAMES) throw new TooManyNamesError(MAX_NAMES)
     this.records.set(name.name, record)
     await this.serial(async () => await this.storage.writeRecord(name.name, bytes))
     this.dispatchEvent(new CustomEvent('record', { detail: { name: name.name, record } }))
@@ -110,6 +114,7 @@ export class NameBook extends EventTarget {
   /** Keeps records of `name` from now on (a name resolved or pinned). */
   async follow (name: IpnsName): Promise<void> {
     if (this.isOwned(name.name) || this.state.followed.includes(name.name)) return
+    if (this.names().length >= MAX_NAMES) throw new TooManyNamesError(MAX_NAMES)
     this.state.followed.push(name.name)
     await this.saveState()
   }

@@ -41,3 +41,11 @@ export class InvalidRootError extends RhizomeError {
     super('ERR_INVALID_ROOT', `/ipns/${ipnsName} does not point at a Rhizome root: ${reason}`, options)
   }
 }
+
+/** A record of one more name than a book keeps. */
+export class TooManyNamesError extends RhizomeError {
+  override name = 'TooManyNamesError'
+  constructor (readonly limit: number) {
+    super('ERR_TOO_MANY_NAMES', `this replica keeps records for at most ${limit} names; a new one is refused`)
+  }
+}

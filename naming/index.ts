@@ -16,7 +16,7 @@ export { deriveNameKeys, checkLabel, NAME_DERIVATION_SALT, MAX_LABEL_LENGTH } fr
 export { parseName, nameOfPublicKey, nameOfRoutingKey, nameOfTopic, nameSigner, PUBSUB_PREFIX, type IpnsName } from './name.js'
 export { checkRecord, makeRecord, isNewer, assertNotOlder, rootOfValue, MAX_RECORD_BYTES, DEFAULT_LIFETIME_MS, MAX_LIFETIME_MS, DEFAULT_TTL_MS, type CheckedRecord } from './records.js'
 export { encodeRoot, decodeRoot, MAX_ROOT_HEADS, type NameRoot } from './root.js'
-export { NameBook, type HeldName, type PublishOptions } from './book.js'
+export { NameBook, MAX_NAMES, type HeldName, type PublishOptions } from './book.js'
 export { memoryNameStorage, type NameStorage, type NameState } from './storage.js'
 export { fileNameStorage } from './file-storage.js'
 export * from './errors.js'

@@ -63,7 +63,7 @@ export function parseName (text: string): IpnsName {
       digest = cid.multihash
     }
   } catch (err) {
-    throw new InvalidNameError(text, (err as Error).message, { cause: err })
+    throw new InvalidNameError(text, `expected k51… or /ipns/k51… (${(err as Error).message})`, { cause: err })
   }
   if (digest.code !== IDENTITY) throw new InvalidNameError(text, 'a hashed key (an RSA-style peer ID): Rhizome names are Ed25519 keys, inlined')
   let publicKey: PublicKey

@@ -80,6 +80,8 @@ export const ERROR_CODES = {
   ERR_RECORD_SIGNATURE: "an IPNS record is not signed by the name's key (forged, or altered after signing)",
   ERR_RECORD_EXPIRED: "an IPNS record's validity has passed",
   ERR_RECORD_REPLAYED: 'an IPNS record is older than the one held for its name (a lower sequence, or the same sequence valid for less long): a replay',
+  ERR_NAME_NOT_FOLLOWED: 'a record was offered (PUT /routing/v1/ipns/) for a name this replica neither publishes nor follows; it keeps records only of its own names and those it follows (rhizome pin --name)',
+  ERR_TOO_MANY_NAMES: 'a replica keeps records for at most 10,000 names (published and followed together); a record of a new name beyond that is refused',
   ERR_INVALID_ROOT: "a name's record does not point at a Rhizome root (/ipfs/ and a DAG-CBOR block naming a database and its heads)",
   // http: the SPARQL endpoint (each answered with its HTTP status, http/errors.ts)
   ERR_HTTP_BAD_REQUEST: 'a malformed request: a bad query or update, parameter or body (400)',

@@ -5,7 +5,7 @@
  * `--peer` sends (publish) or asks (resolve) over the network from this command itself.
  */
 import type { Command } from 'commander'
-import { resolveName, RhizomeError, type Graph } from '../../index.js'
+import { normalizeName, resolveName, RhizomeError, type Graph } from '../../index.js'
 import { databaseFolder, folderExists, withGraph, type CliGraph } from '../database.js'
 import { LiveGraph } from '../live/index.js'
 import { duration, multiaddrList } from '../arguments.js'
@@ -80,6 +80,7 @@ async function publish (graph: CliGraph, label: string, flags: PublishFlags, sig
 async function resolve (command: Command, text: string, flags: ResolveFlags): Promise<ResolvedView> {
   const signal = interrupt.signal
   const timeout = flags.timeout ?? NAME_TIMEOUT_MS
+  await normalizeName(text)
   // Asking peers needs no database of one's own.
   if (flags.peer !== undefined) return resolvedView(await resolveName(text, { peers: flags.peer, listen: [], timeout, signal }))
   const folder = databaseFolder(command)

@@ -15,7 +15,7 @@ import { InputFileError, listenError, NetworkTimeoutError, NothingAnsweredError 
 import { NETWORK_TIMEOUTS, timeoutOption, withNetworkTimeout } from '../timeouts.js'
 import { interrupt } from '../interrupt.js'
 import { PREFIX, print } from '../output.js'
-import { httpOptions, startHttp, type HttpFlags } from '../http.js'
+import { httpOptions, httpPort, startHttp, type HttpFlags } from '../http.js'
 import { counted } from '../counts.js'
 import { multiaddrList, nameList } from '../arguments.js'
 
@@ -118,7 +118,9 @@ export function registerNetwork (program: Command): void {
     .description('keep databases available for peers (an availability peer): each is kept in DB/ADDRESS; with --name, also the names\' records (in DB/names) and the databases they point at; runs until stopped')
     .argument('[address...]', 'the databases to pin, by address')
     .option('--name <name>', 'keep and re-serve the records of this name (k51… or /ipns/k51…; repeatable), and pin the database it points at', nameList)
-    .action(async (addresses: string[], flags: NetworkFlags & { name?: string[] }, command: Command) => {
+    .option('--http-port <port>', 'also answer the delegated routing API for names (GET and PUT /routing/v1/ipns/NAME) on this port (0 picks one); off by default', httpPort)
+    .option('--http-host <host>', 'the routing API\'s address (default 127.0.0.1)')
+    .action(async (addresses: string[], flags: NetworkFlags & { name?: string[], httpPort?: number, httpHost?: string }, command: Command) => {
       if (addresses.length === 0 && flags.name === undefined) command.error('pin needs an address or a --name', { exitCode: 2, code: 'rhizome.missingArgument' })
       const folder = databaseFolder(command)
       const replicator = await createReplicator(keepPeers(replicatorOptions(flags, undefined, undefined))).catch(err => { throw listenError(err) })
@@ -126,6 +128,7 @@ export function registerNetwork (program: Command): void {
       const graphs: Graph[] = []
       const lives: Array<{ close: () => Promise<void> }> = []
       const pinned = new Set<string>()
+      let routingUrl: string | undefined
       const pinDatabase = async (address: string): Promise<void> => {
         if (pinned.has(address)) return
         pinned.add(address)
@@ -137,8 +140,8 @@ export function registerNetwork (program: Command): void {
       }
       try {
         for (const address of addresses) await pinDatabase(address)
-        if (flags.name !== undefined || existsSync(join(folder, 'names'))) {
-          await followNames(replicator, flags.name ?? [], {
+        if (flags.name !== undefined || flags.httpPort !== undefined || existsSync(join(folder, 'names'))) {
+          const { records } = await followNames(replicator, flags.name ?? [], {
             folder,
             signal: interrupt.signal,
             onDatabase: async (address, name) => {
@@ -147,8 +150,15 @@ export function registerNetwork (program: Command): void {
             },
             onError: (err, name) => process.stderr.write(`${PREFIX}/ipns/${name}: ${err instanceof Error ? err.message : String(err)}\n`)
           })
+          if (flags.httpPort !== undefined) {
+            const { RoutingEndpoint } = await import('../../http/index.js')
+            const endpoint = await RoutingEndpoint.start(records, { port: flags.httpPort, host: flags.httpHost })
+            lives.push({ close: async () => await endpoint.close() })
+            routingUrl = endpoint.url
+          }
         }
         printAddresses(replicator)
+        if (routingUrl !== undefined) print(routingUrl)
         await untilStopped()
       } finally {
         await Promise.all(lives.map(async l => await l.close()))

@@ -16,7 +16,8 @@ describe('bench scripts', () => {
     ['bench:load', ['--import', 'tsx', 'bench/load.ts']],
     ['bench:hostile-peer', ['--import', 'tsx', 'bench/hostile-peer.ts']],
     ['bench:http', ['--import', 'tsx', 'bench/http.ts']],
-    ['bench:pin', ['--import', 'tsx', 'bench/pin-many.ts']]
+    ['bench:pin', ['--import', 'tsx', 'bench/pin-many.ts']],
+    ['bench:naming', ['--import', 'tsx', 'bench/naming.ts']]
   ])('%s --help prints its options and runs nothing', { timeout: 60_000 }, async (_name, args) => {
     const result = await finished(spawn(process.execPath, [...args, '--help'], { cwd: root, stdio: 'pipe' }))
     expect(result.stderr).toBe('')

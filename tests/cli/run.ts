@@ -69,3 +69,18 @@ export function onDatabase (db: string): (args: string[], options?: RunOptions) 
 export function lines (text: string): string[] {
   return text.split('\n').filter((line, i, all) => line !== '' || i < all.length - 1)
 }
+
+/** Stops a long-running command (serve, pin) with SIGTERM and waits for it to exit. */
+export async function stop (child: ChildProcess): Promise<void> {
+  const exited = new Promise(resolve => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  await exited
+}
+
+/** Resolves once `check` (a command run) is true, asking again as soon as it answered; rejects after `ms`. */
+export async function until (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+  }
+}

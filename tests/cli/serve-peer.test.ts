@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { ChildProcess } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { onDatabase, spawnRhizome, tempFolder } from './run.js'
+import { onDatabase, spawnRhizome, stop, tempFolder, until } from './run.js'
 
 const folders: Array<ReturnType<typeof tempFolder>> = []
 const children: ChildProcess[] = []
@@ -50,20 +50,6 @@ async function serve (db: string, args: string[]): Promise<{ child: ChildProcess
     look()
   })
   return { child, address, said }
-}
-
-async function stop (child: ChildProcess): Promise<void> {
-  const exited = new Promise(resolve => child.once('exit', resolve))
-  child.kill('SIGTERM')
-  await exited
-}
-
-/** Resolves once `check` (a command run) is true, asking again as soon as it answered; rejects after `ms`. */
-async function until (check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-  }
 }
 
 describe('rhizome serve --peer', () => {

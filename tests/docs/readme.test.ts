@@ -41,6 +41,10 @@ describe('the README', () => {
     expect(stdout).toContain('<https://ex.org/b> <https://ex.org/p> "0" .')
   })
 
+  it('"Names" runs as written: a name published, resolved and opened over libp2p', async () => {
+    expect((await run(example('### Names'))).trim().split('\n')).toEqual(['k51 0n', 'true 1', 'true 1'])
+  })
+
   it('"With other RDF/JS tools" runs as written: Comunica queries a Graph as its source', async () => {
     expect((await run(example('### With other RDF/JS tools'))).trim()).toBe('https://ex.org/a')
   })

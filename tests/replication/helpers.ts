@@ -1,15 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs'
-import * as dagCbor from '@ipld/dag-cbor'
-import { createHeliaLight } from 'helia'
-import { withLibp2pLight } from '@helia/libp2p'
-import { withBitswap } from '@helia/bitswap'
-import { tcp } from '@libp2p/tcp'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
-import { identify } from '@libp2p/identify'
-import { generateKeyPair as generateLibp2pKey } from '@libp2p/crypto/keys'
-import { MemoryBlockstore } from 'blockstore-core'
-import { MemoryDatastore } from 'datastore-core'
 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -115,19 +104,4 @@ export async function closeAll (nodes: Array<{ graph: Graph }>): Promise<void> {
 
 export { generateKeyPair }
 
-/**
- * A stock Helia node (light constructors: TCP, Noise, Yamux, identify, bitswap, its own
- * memory stores; nothing of Rhizome) with the extra libp2p services given, started.
- */
-export async function stockHelia (services: Record<string, (components: any) => unknown> = {}): Promise<any> {
-  const helia = withBitswap(withLibp2pLight(createHeliaLight({ blockstore: new MemoryBlockstore(), datastore: new MemoryDatastore(), codecs: [dagCbor] }), {
-    privateKey: await generateLibp2pKey('Ed25519'),
-    addresses: { listen: LOOPBACK },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), ...services }
-  }))
-  await helia.start()
-  return helia
-}
+export { stockHelia } from '../../bench/stock-helia.js'
