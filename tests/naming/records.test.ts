@@ -115,3 +115,22 @@ describe('IPNS records', () => {
     expect((await again.publish(identity, 'notes', { database, heads: [] })).record.sequence).toBe(2n)
   })
 })
+
+describe('republishing', () => {
+  it('republishes a label, with the heads of the moment, once half its lifetime has passed, and not before', async () => {
+    const { openGraph } = await import('../../index.js')
+    const graph = await openGraph({ identity })
+    try {
+      const first = await graph.publish('notes', { lifetime: 60_000 })
+      const naming = (graph as unknown as { naming: { republishDue: (now?: number) => Promise<string[]> } }).naming
+      expect(await naming.republishDue(Date.now() + 10_000)).toEqual([])
+      await graph.update('INSERT DATA { <urn:a> <urn:b> "c" }')
+      expect(await naming.republishDue(Date.now() + 31_000)).toEqual(['notes'])
+      const now = await graph.resolve(first.name)
+      expect(now.sequence).toBe(first.sequence + 1n)
+      expect(now.heads.map(String)).toEqual((await graph.heads()).map(String))
+    } finally {
+      await graph.close()
+    }
+  })
+})
