@@ -7,12 +7,12 @@
  * the folder, a --read-only command reads through it and its writes are refused.
  */
 import { spawn } from 'node:child_process'
-import { readdirSync, statSync } from 'node:fs'
+import { chmodSync, copyFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
 import { openGraph, RhizomeError } from '../../index.js'
-import { finished, onDatabase, spawnRhizome, tempFolder } from './run.js'
+import { BIN, finished, onDatabase, spawnRhizome, tempFolder } from './run.js'
 
 const folders: Array<ReturnType<typeof tempFolder>> = []
 afterEach(() => { for (const f of folders.splice(0)) f.remove() })
@@ -64,6 +64,44 @@ describe('--read-only', () => {
     }
     expect(snapshot(db)).toEqual(before)
     expect((await run(['heads'])).stdout).toBe(heads)
+  })
+
+  it('opens a folder this user cannot write read-only by itself: queries answer, writes are ERR_READ_ONLY', { timeout: 60_000 }, async context => {
+    const db = await newDatabase()
+    const before = snapshot(db)
+    // As root every folder is writable, so the command runs as the unprivileged user "nobody"
+    // (uid 65534) on root's folder; as anyone else, the folder is made read-only for its owner.
+    const asRoot = process.getuid?.() === 0
+    let node = process.execPath
+    if (asRoot) {
+      const home = tempFolder()
+      folders.push(home)
+      chmodSync(home.path, 0o755)
+      node = join(home.path, 'node')
+      copyFileSync(process.execPath, node) // root's own Node may sit in a folder nobody can enter
+      chmodSync(node, 0o755)
+      for (const path of [join(db, '..'), db]) chmodSync(path, 0o755)
+      for (const name of readdirSync(db)) chmodSync(join(db, name), 0o644)
+    } else {
+      chmodSync(db, 0o555)
+    }
+    const user = asRoot ? { uid: 65534, gid: 65534 } : {}
+    const run = async (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> =>
+      await finished(spawn(node, [BIN, '--db', db, ...args], { stdio: 'pipe', env: { PATH: process.env.PATH, HOME: '/tmp' }, ...user }))
+    try {
+      const version = await run(['--version'])
+      if (version.code !== 0) {
+        context.skip(`the project is not readable by uid 65534 here (${version.stderr.trim().split('\n')[0]}), so a user who cannot write the folder cannot be simulated`)
+        return
+      }
+      expect(await run(['count'])).toMatchObject({ code: 0, stdout: '2\n', stderr: '' })
+      const refused = await run(['update', 'INSERT DATA { <http://example.org/c> <http://example.org/p> "3" }'])
+      expect(refused.code).toBe(1)
+      expect(refused.stderr).toMatch(/^rhizome: the database is open read-only/)
+      expect(snapshot(db)).toEqual(before)
+    } finally {
+      if (!asRoot) chmodSync(db, 0o755)
+    }
   })
 
   it('keeps writers out while it is open, and is kept out by a writer', { timeout: 60_000 }, async () => {
