@@ -48,8 +48,13 @@ export async function handleRouting (records: NameRecords, req: IncomingMessage,
     res.end(`${url.pathname}: this server answers only /routing/v1/ipns/{name} (IPNS names); content and peer routing are not offered\n`)
     return
   }
-  const name = decodeURIComponent(match[1]!)
   try {
+    let name: string
+    try {
+      name = decodeURIComponent(match[1]!)
+    } catch {
+      throw new HttpError('ERR_HTTP_BAD_REQUEST', `${match[1]!.slice(0, 100)} is not a well-formed path segment (a bad percent-escape)`)
+    }
     if (req.method === 'GET' || req.method === 'HEAD') {
       if (!acceptsRecord(req.headers.accept)) throw new HttpError('ERR_HTTP_NOT_ACCEPTABLE', `retry with Accept: ${IPNS_RECORD_TYPE}`)
       const record = await records.get(name)

@@ -1,6 +1,6 @@
 /**
  * The fuzz targets: every parser and decoder Rhizome's query and import paths take
- * outside input through. Each starts from a small corpus of valid inputs
+ * outside input through, and those of the network (network-targets.ts). Each starts from a small corpus of valid inputs
  * (corpus.ts) and mutates it (mutate.ts).
  */
 import type * as RDF from '@rdfjs/types'
@@ -13,6 +13,7 @@ import { mutatedBytes, mutatedText } from './mutate.js'
 import fc from 'fast-check'
 import { QUERIES, QUERY_TOKENS, RDF_CORPUS, RDF_TOKENS, UPDATES, DATA } from './corpus.js'
 import { generatedQuery, generatedUpdate } from './sparql-grammar.js'
+import { makeNetworkTarget, NETWORK_TARGET_NAMES } from './network-targets.js'
 
 const showText = (s: string): string => JSON.stringify(s)
 
@@ -93,7 +94,7 @@ export async function carTarget (): Promise<Target<Uint8Array>> {
   }
 }
 
-export const TARGET_NAMES = ['sparql-query', 'sparql-update', 'ntriples', 'nquads', 'turtle', 'trig', 'rdfxml', 'jsonld', 'car'] as const
+export const TARGET_NAMES = ['sparql-query', 'sparql-update', 'ntriples', 'nquads', 'turtle', 'trig', 'rdfxml', 'jsonld', 'car', ...NETWORK_TARGET_NAMES] as const
 
 export type TargetName = typeof TARGET_NAMES[number]
 
@@ -102,6 +103,7 @@ export async function makeTarget (name: TargetName): Promise<Target<string> | Ta
     case 'sparql-query': return queryTarget()
     case 'sparql-update': return await updateTarget()
     case 'car': return await carTarget()
+    case 'announcement': case 'catchup': case 'commit-node': case 'ipns-record': case 'http-request': return await makeNetworkTarget(name)
     default: return await rdfTarget(name)
   }
 }

@@ -50,6 +50,7 @@ describe('routing API on the SPARQL endpoint', () => {
     const stranger = await nameSigner(generateKeyPair())
     expect(await put(stranger.name.name, await makeRecord(stranger.privateKey, published.root, 1n))).toBe(403)
     expect((await fetch(base + 'notaname')).status).toBe(400)
+    expect((await fetch(base + 'k51qzi5uqu5d%zz')).status).toBe(400) // a bad percent-escape (found by the http-request fuzzer)
     expect((await fetch(served.url.replace(/\/sparql$/, '/routing/v1/providers/bafy'))).status).toBe(501)
     expect((await fetch(base + published.name, { method: 'DELETE' })).status).toBe(405)
   })
