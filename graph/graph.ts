@@ -266,6 +266,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
     }
     const quads = adds.additions
     options.onProgress?.(quads)
+    throwIfAborted(options.signal)
     const result = await this.commitKeys(adds, [], options)
     return { ...result, quads }
   }

@@ -146,6 +146,11 @@ interface FakeStream { on: (event: string, callback: (arg?: unknown) => void) =>
  * rather than through its StreamParser, whose object-mode stream costs a push and
  * a promise per quad, more than the parsing itself.
  */
+/** Most characters (or bytes) given to a parser at once: the signal is looked at between slices. */
+const FEED_SLICE = 64 * 1024
+/** Longest a parse with a signal runs before it lets the event loop turn (so a timeout's timer can fire). */
+const TURN_MS = 20
+
 async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (quad: RDF.Quad) => void): AsyncGenerator<void> {
   const scope = options.blankNodes ?? new BlankNodeScope()
   const intoGraph = options.graph
@@ -210,15 +215,26 @@ async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (qu
     // N3 decodes bytes itself, keeping a character split between chunks for the
     // next one; a string after bytes would break such a character, so it goes as bytes too.
     let bytes = false
-    for await (const chunk of source as AsyncIterable<string | Uint8Array>) {
-      if (typeof chunk === 'string' && bytes) feed!(Buffer.from(chunk))
-      else {
-        if (typeof chunk !== 'string') bytes = true
-        feed!(chunk)
+    let lastTurn = performance.now()
+    for await (const whole of source as AsyncIterable<string | Uint8Array>) {
+      // A long string is fed in slices, so the signal is looked at while it is parsed (a
+      // surrogate pair split between slices is joined again by the parser's buffer).
+      for (let at = 0; at < whole.length; at += FEED_SLICE) {
+        const chunk = whole.length <= FEED_SLICE ? whole : whole.slice(at, at + FEED_SLICE)
+        if (typeof chunk === 'string' && bytes) feed!(Buffer.from(chunk))
+        else {
+          if (typeof chunk !== 'string') bytes = true
+          feed!(chunk)
+        }
+        if (failure !== undefined) throw failure.error
+        // Parsing a string is all synchronous: let timers (AbortSignal.timeout) run now and then.
+        if (signal !== undefined && performance.now() - lastTurn > TURN_MS) {
+          await new Promise(resolve => setTimeout(resolve, 0))
+          lastTurn = performance.now()
+        }
+        throwIfAborted(signal)
+        yield
       }
-      if (failure !== undefined) throw failure.error
-      throwIfAborted(signal)
-      yield
     }
     await finish!()
     if (failure !== undefined) throw failure.error

@@ -226,6 +226,21 @@ describe('bad RDF input commits nothing', () => {
     expect(await graph.heads()).toEqual([])
   })
 
+  it('a Turtle collection of 100,000 items stops at its signal while it is parsed, and commits nothing', async () => {
+    const graph = await openGraph()
+    try {
+      const items = Array.from({ length: 100_000 }, (_, i) => i).join(' ')
+      const controller = new AbortController()
+      // Aborted from inside the parse (at the first progress report, 8,192 quads in): the
+      // parser must notice while the one long string is still being read.
+      const importing = graph.import(`<urn:a> <urn:p> ( ${items} ) .`, { format: 'turtle', signal: controller.signal, onProgress: () => controller.abort() })
+      await expect(importing).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+      expect(await graph.size()).toBe(0)
+    } finally {
+      await graph.close()
+    }
+  })
+
   it('an unknown format is a typed error', async () => {
     const graph = await openGraph()
     await expect(graph.import('', { format: 'yaml' })).rejects.toMatchObject({ code: 'ERR_UNKNOWN_FORMAT' })
