@@ -50,7 +50,7 @@ export {
 } from './query/index.js'
 export type { RdfFormat as ResultsRdfFormat } from './query/index.js'
 
-// Names: IPNS names of databases' current roots (graph.publish, graph.resolve, openGraph({ name })).
+// Names: IPNS names of databases' current roots (graph.publish, graph.resolve, openGraph({ ipns })).
 // Their modules, codes and error classes are in rhizome/naming (loaded on first use).
 export { resolveName, followNames, normalizeName, type FollowNamesOptions, type NameRecords, type ServedRecord, type PublishedName, type ResolvedName, type NamePublishOptions, type NameResolveOptions } from './graph/index.js'
 export type { HeldName } from './naming/index.js'

@@ -423,7 +423,7 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   }
 
   /**
-   * Replicates on a replicator made elsewhere (openGraph({ name }) resolves the name on it
+   * Replicates on a replicator made elsewhere (openGraph({ ipns }) resolves the name on it
    * first). The graph owns it from now on: `close()` stops it; a failure here stops it too.
    */
   async replicateOn (replicator: Replicator): Promise<void> {
@@ -454,14 +454,14 @@ export class Graph extends EventTarget implements ReplicaGraph, RDF.Store {
   /**
    * The database and heads a name (`k51…` or `/ipns/k51…`) points at: the newest valid
    * record held here or, while replicating, answered by connected peers. Open the
-   * database with `openGraph({ name })`, or by the address answered.
+   * database with `openGraph({ ipns: name })`, or by the address answered.
    */
   async resolve (name: string, options: NameResolveOptions = {}): Promise<ResolvedName> {
     this.check()
     return await this.naming.resolve(name, options)
   }
 
-  /** Keeps a record resolved elsewhere (openGraph({ name })) and follows its name. */
+  /** Keeps a record resolved elsewhere (openGraph({ ipns })) and follows its name. */
   async adoptName (name: string, record: Uint8Array, root: CID, rootBytes: Uint8Array): Promise<void> {
     await this.naming.adopt(name, record, root, rootBytes)
   }

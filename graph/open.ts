@@ -46,14 +46,14 @@ export interface OpenGraphOptions {
    */
   readOnly?: boolean
   /**
-   * Open the database a name points at (`k51…` or `/ipns/k51…`): the name is resolved on a
+   * Open the database an IPNS name points at (`k51…` or `/ipns/k51…`): the name is resolved on a
    * replicator started with `replicate` (its peers: an availability peer or the
    * publisher), the database opened at the record's address, caught up to at least the
    * record's heads, and left replicating live (`close()` stops it). The name is followed
    * from then on (`graph.names()`).
    */
-  name?: string
-  /** The replicator's options for `name` (peers, listen addresses, …), and how long to wait for the record (ms; default 10,000). */
+  ipns?: string
+  /** The replicator's options for `ipns` (peers, listen addresses, …), and how long to wait for the record (ms; default 10,000). */
   replicate?: ReplicatorOptions & { resolveTimeout?: number }
   signal?: AbortSignal
 }
@@ -76,7 +76,7 @@ function readableIdentity (path: string): KeyPair {
 /** Opens (or creates) a graph: persistent in `path`, or in memory without one. */
 export async function openGraph (options: OpenGraphOptions = {}): Promise<Graph> {
   throwIfAborted(options.signal)
-  if (options.name !== undefined) return await openNamed(options.name, options)
+  if (options.ipns !== undefined) return await openNamed(options.ipns, options)
   // Opening must not leave files in a folder that holds no database and should not get one.
   if (options.readOnly === true) options = { ...options, create: false }
   if (options.create === false && options.backend === undefined && options.path !== undefined && !sqliteStoreExists(options.path)) {
@@ -129,7 +129,7 @@ function namesOf (options: OpenGraphOptions): (() => Promise<NameStorage>) | und
   }
 }
 
-/** openGraph({ name }): resolve, open at the record's database, catch up to its heads, replicate. */
+/** openGraph({ ipns }): resolve, open at the record's database, catch up to its heads, replicate. */
 async function openNamed (text: string, options: OpenGraphOptions): Promise<Graph> {
   const [{ Replicator }, naming] = await Promise.all([import('../replication/index.js'), import('../naming/index.js')])
   const name = naming.parseName(text)
@@ -141,7 +141,7 @@ async function openNamed (text: string, options: OpenGraphOptions): Promise<Grap
     const book = await naming.NameBook.open(naming.memoryNameStorage())
     const record = await replicator.names(book).resolve(name, { signal: options.signal, timeout: resolveTimeout })
     const root = await book.root(name.name, record, async cid => await replicator.fetchBlock(cid, { signal: options.signal }))
-    graph = await openGraph({ ...options, name: undefined, replicate: undefined, address: root.database, fetch: replicator.manifestFetcher() })
+    graph = await openGraph({ ...options, ipns: undefined, replicate: undefined, address: root.database, fetch: replicator.manifestFetcher() })
     await graph.replicateOn(replicator)
     await graph.adoptName(name.name, record.bytes, root.cid, (await book.rootBlock(root.cid))!)
     await graph.catchUp(root.heads, replicator, options.signal)

@@ -202,7 +202,7 @@ function isName (text: string): boolean {
 async function cloneNamed (folder: string, name: string, flags: NetworkFlags, timeoutMs: number, onMade: () => void): Promise<void> {
   const signal = interrupt.signal
   onMade()
-  const graph = await openGraph({ path: folder, name, replicate: { ...replicatorOptions(flags, undefined, []), resolveTimeout: timeoutMs }, create: { exclusive: true }, signal })
+  const graph = await openGraph({ path: folder, ipns: name, replicate: { ...replicatorOptions(flags, undefined, []), resolveTimeout: timeoutMs }, create: { exclusive: true }, signal })
   try {
     print(graph.address)
     print(`cloned ${counted(await graph.store.nodeCount(), 'commit')}`)

@@ -152,7 +152,7 @@ describe('names over libp2p', () => {
     await waitFor(() => heard.length > 0, 'the pinner re-sending the record', { timeout: 20_000 })
     await validate(parseName(published.name).publicKey, heard[0])
     // And a fresh replica that never met the writer opens the database by name through the pinner.
-    const fresh = await openGraph({ name: `/ipns/${published.name}`, replicate: { listen: LOOPBACK, workers: 0, peers: [pinner.multiaddrs[0]] } })
+    const fresh = await openGraph({ ipns: `/ipns/${published.name}`, replicate: { listen: LOOPBACK, workers: 0, peers: [pinner.multiaddrs[0]] } })
     stops.push(async () => await fresh.close())
     expect(fresh.address).toBe(published.database)
     expect(await fresh.size()).toBe(1)
