@@ -17,7 +17,7 @@ import { StreamParser } from 'n3'
 import type { Readable } from 'node:stream'
 
 /** The scales we ship, with the number of distinct triples each holds. */
-export const lubmTriples: Readonly<Record<number, number>> = { 1: 100_573, 5: 624_718 }
+export const lubmTriples: Readonly<Record<number, number>> = { 1: 100_573, 5: 624_718, 50: 6_656_560 }
 
 /** The repository root: the nearest folder above this module holding package.json. */
 export function repoRoot (): string {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util'
 
 export interface BenchOptions {
   quick: boolean
-  /** LUBM scale: 1 or 5. Default 5, or 1 with --quick. */
+  /** LUBM scale: 1, 5 or 50. Default 5, or 1 with --quick. */
   scale: number
   /** Single-quad commits per durability run. Default 2,000, or 300 with --quick. */
   writes: number
@@ -27,7 +27,7 @@ export interface BenchOptions {
 
 export const usage = `options:
   --quick            LUBM(1), 300 writes, 1 run: a fast check (results go to bench/.data/results/)
-  --scale N          LUBM scale, 1 or 5 (default 5)
+  --scale N          LUBM scale, 1, 5 or 50 (default 5)
   --writes N         single-quad commits per durability run (default 2000)
   --warmup N         commits into a throwaway database first, in the same process (default: as --writes; 0: none)
   --repeat N         runs per measurement; tables show the median (default 3)
