@@ -22,8 +22,8 @@ import { openGraph, type Graph, type OpenGraphOptions } from '../graph/index.js'
 export * from '../index.js'
 export { IndexedDbBackend, type IndexedDbBackendOptions, MemoryBackend } from '../store/index.js'
 
-export interface OpenBrowserGraphOptions extends Omit<OpenGraphOptions, 'path' | 'backend'>, Pick<IndexedDbBackendOptions, 'durability'> {
-  /** The IndexedDB database: one per Rhizome database in an origin. */
+export interface OpenBrowserGraphOptions extends Omit<OpenGraphOptions, 'path' | 'backend' | 'name' | 'replicate'>, Pick<IndexedDbBackendOptions, 'durability'> {
+  /** The IndexedDB database: one per Rhizome database in an origin. (Not an IPNS name, as openGraph's `name` is.) */
   name: string
 }
 
@@ -43,7 +43,7 @@ export async function openBrowserGraph (options: OpenBrowserGraphOptions): Promi
     await backend.close()
     throw err
   }
-  return await openGraph({ ...options, backend, identity })
+  return await openGraph({ ...options, name: undefined, backend, identity })
 }
 
 async function storedIdentity (backend: IndexedDbBackend): Promise<KeyPair> {
