@@ -1,0 +1,43 @@
+/**
+ * What a Node replica's libp2p node dials and listens with (node.ts builds the rest):
+ * TCP and WebSockets, mDNS discovery when asked, and any address, loopback and private
+ * ones included, since tests, LANs and pinning peers live there. transports.browser.ts
+ * is the browser build's: WebSockets only, and libp2p's secure rule for what to dial.
+ */
+import { mdns } from '@libp2p/mdns'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import type { PeerDiscovery, Transport } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export interface TransportOptions {
+  /** Finds peers on the local network by mDNS. Default: off. Node only. */
+  mdns?: boolean
+  /**
+   * Browser only: lets a page dial plain `ws://` and private or loopback addresses (a
+   * `rhizome serve` on this machine or the LAN), which browsers are otherwise kept from
+   * (public addresses must be `/tls/ws` or `/wss`). For local development and tests.
+   * Default false. A Node replica dials any address.
+   */
+  allowInsecureLocal?: boolean
+}
+
+export interface Transports {
+  transports: Array<(components: any) => Transport>
+  peerDiscovery: Array<(components: any) => PeerDiscovery>
+  /** Listened on when NodeOptions.listen is not given. */
+  listen: string[]
+  /** Whether an address may not be dialled (the connection gater's denyDialMultiaddr). */
+  denyDial: (address: Multiaddr) => boolean
+}
+
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
+
+export function platformTransports (options: TransportOptions): Transports {
+  return {
+    transports: [tcp(), webSockets()],
+    peerDiscovery: options.mdns === true ? [mdns()] : [],
+    listen: DEFAULT_LISTEN,
+    denyDial: () => false
+  }
+}
