@@ -2,10 +2,11 @@
  * The browser build (scripts/browser-build.mjs, entry browser/index.ts) reaches no
  * Node-only module: no Node builtin is left in its output, and none of the modules
  * that need Node (SQLite, the import worker, OpenSSL's Ed25519, libp2p's TCP and mDNS,
- * the verification workers) is in it, while replication over WebSockets is. The control builds the same entry with the builtin shims off, so the
+ * the verification workers) is in it, while replication over WebSockets is; and no
+ * package version is in it twice. The control builds the same entry with the builtin shims off, so the
  * check is seen to find what the shims replace. Runs without Chromium.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -37,6 +38,10 @@ describe('the browser build', () => {
       expect(inputs).toContain(module)
     }
     expect(bytes).toBeGreaterThan(gzipped)
+    // Each package version once, however many places npm installed it at.
+    const roots = new Set(inputs.map(input => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1]).filter(r => r !== undefined))
+    const versions = [...roots].map(r => `${r.replace(/.*node_modules\//, '')}@${(JSON.parse(readFileSync(join(root as string, r, 'package.json'), 'utf8')) as { version: string }).version}`)
+    expect(versions.filter((v, i) => versions.indexOf(v) !== i)).toEqual([])
   })
 
   it('would be caught reaching one (the control: the same entry without the shims)', async () => {
