@@ -1,7 +1,7 @@
 /**
  * What a Node replica's libp2p node dials and listens with (node.ts builds the rest):
- * TCP and WebSockets, mDNS discovery when asked, and any address, loopback and private
- * ones included, since tests, LANs and pinning peers live there. transports.browser.ts
+ * TCP and WebSockets (secure ones with a certificate given), mDNS discovery when asked,
+ * and any address, loopback and private ones included, since tests, LANs and pinning peers live there. transports.browser.ts
  * is the browser build's: WebSockets only, and libp2p's secure rule for what to dial.
  */
 import { mdns } from '@libp2p/mdns'
@@ -20,6 +20,13 @@ export interface TransportOptions {
    * Default false. A Node replica dials any address.
    */
   allowInsecureLocal?: boolean
+  /**
+   * Node only: the certificate (PEM, with its chain) and private key for listening on
+   * secure WebSockets, `/tls/ws` (or `/wss`) in `listen`: what browsers on the web need to
+   * reach a replica (docs/BROWSER.md). Default: none (a /tls/ws listener cannot complete
+   * a handshake).
+   */
+  tls?: { cert: string | Uint8Array, key: string | Uint8Array }
 }
 
 export interface Transports {
@@ -33,9 +40,11 @@ export interface Transports {
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
 
+const toPem = (pem: string | Uint8Array): string => typeof pem === 'string' ? pem : new TextDecoder().decode(pem)
+
 export function platformTransports (options: TransportOptions): Transports {
   return {
-    transports: [tcp(), webSockets()],
+    transports: [tcp(), webSockets(options.tls === undefined ? {} : { https: { cert: toPem(options.tls.cert), key: toPem(options.tls.key) } })],
     peerDiscovery: options.mdns === true ? [mdns()] : [],
     listen: DEFAULT_LISTEN,
     denyDial: () => false

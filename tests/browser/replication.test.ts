@@ -10,7 +10,7 @@
  */
 import { createInterface } from 'node:readline'
 import { join } from 'node:path'
-import type { ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { bundle, launch, openPage, ORIGIN, serve, skipReason } from './chromium.js'
@@ -25,28 +25,36 @@ const NOTES = 'SELECT ?n ?text { ?n <urn:text> ?text }'
 let browser: Browser | undefined
 let context: BrowserContext | undefined
 let page: Page | undefined
-let server: ChildProcess | undefined
+const servers: ChildProcess[] = []
 const folder = tempFolder()
 const db = join(folder.path, 'db')
 const cli = onDatabase(db)
 let address = ''
 let peer = ''
 
-const call = async <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
-  await page!.evaluate(async ([name, args]) => await (window.replica[name] as (...a: unknown[]) => Promise<unknown>)(...args), [name, args] as const) as Awaited<ReturnType<Api[K]>>
+const callOn = async <K extends keyof Api>(on: Page, name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
+  await on.evaluate(async ([name, args]) => await (window.replica[name] as (...a: unknown[]) => Promise<unknown>)(...args), [name, args] as const) as Awaited<ReturnType<Api[K]>>
+const call = async <K extends keyof Api>(name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> => await callOn(page!, name, ...args)
 
-/** Starts `rhizome serve` on the folder; resolves with its loopback WebSockets multiaddr, out of the ones it prints. */
-async function startServe (): Promise<string> {
-  const child = spawnRhizome(['--db', db, 'serve', '--no-http'])
-  server = child
+/** Starts `rhizome serve` on `folder` with `args`; resolves with the first multiaddr it prints that matches `pattern`. */
+async function startServe (folder: string, args: string[], pattern: RegExp): Promise<string> {
+  const child = spawnRhizome(['--db', folder, 'serve', '--no-http', ...args])
+  servers.push(child)
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
   return await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', line => {
-      if (/^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\/\w+$/.test(line)) resolve(line)
-    })
-    child.once('exit', code => reject(new Error(`serve exited ${String(code)} without a loopback ws address: ${stderr}`)))
+    createInterface({ input: child.stdout! }).on('line', line => { if (pattern.test(line)) resolve(line) })
+    child.once('exit', code => reject(new Error(`serve exited ${String(code)} without an address like ${String(pattern)}: ${stderr}`)))
   })
+}
+
+/** A browser context serving the page, allowed to reach loopback (Chromium's Local Network Access, as a user would allow it). */
+async function pageContext (script: string, options: { ignoreHTTPSErrors?: boolean } = {}): Promise<BrowserContext> {
+  const made = await browser!.newContext(options)
+  // A page Chromium did not load from a loopback address (this one comes from Playwright's routing) must be allowed to reach one.
+  await made.grantPermissions(['local-network-access'], { origin: ORIGIN })
+  await serve(made, { '/page.js': script })
+  return made
 }
 
 /** The rows of a query run with the CLI (through the running serve). */
@@ -67,30 +75,28 @@ async function untilNodeHas (query: string, want: Rows, ms: number): Promise<Row
   }
 }
 
+let script = ''
+
 beforeAll(async () => {
   if (skipReason !== undefined) return
-  const script = await bundle('tests/browser/replication-page.ts')
+  script = await bundle('tests/browser/replication-page.ts')
   const init = await cli(['init', '--open', '--name', 'shared notes'])
   expect(init.code, init.stderr).toBe(0)
   address = init.stdout.trim()
   expect((await cli(['update', 'INSERT DATA { <urn:n1> <urn:text> "written in Node before the page came" }'])).code).toBe(0)
-  peer = await startServe()
+  peer = await startServe(db, [], /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\/\w+$/)
   browser = await launch()
-  context = await browser.newContext()
-  // Chromium's Local Network Access: a page it did not load from a loopback address (this
-  // one comes from Playwright's routing) must be allowed to reach one, as a user would.
-  await context.grantPermissions(['local-network-access'], { origin: ORIGIN })
-  await serve(context, { '/page.js': script })
+  context = await pageContext(script)
   page = await openPage(context)
 }, 120_000)
 
 afterAll(async () => {
   await browser?.close()
-  if (server !== undefined && server.exitCode === null) {
-    const exited = new Promise(resolve => server!.once('exit', resolve))
+  await Promise.all(servers.filter(s => s.exitCode === null).map(async server => {
+    const exited = new Promise(resolve => server.once('exit', resolve))
     server.kill('SIGTERM')
     await exited
-  }
+  }))
   folder.remove()
 })
 
@@ -132,5 +138,30 @@ describe.skipIf(skipReason !== undefined)(`a page replicating with rhizome serve
     expect((await call('open', 'notes', peer)).address).toBe(address)
     const rows = await call('until', 'notes', NOTES, [{ n: 'urn:n4', text: 'written while the page was offline' }], WAIT)
     expect(rows).toEqual([...want, { n: 'urn:n4', text: 'written while the page was offline' }])
+  })
+})
+
+const openssl = spawnSync('openssl', ['version']).status === 0
+
+describe.skipIf(skipReason !== undefined || !openssl)(`a page replicating with rhizome serve over secure WebSockets${openssl ? '' : ' (skipped: no openssl to make a certificate)'}`, () => {
+  it('dials /tls/ws on a serve given --tls-cert and --tls-key, and clones the database', { timeout: 3 * WAIT }, async () => {
+    const tls = join(folder.path, 'tls')
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(folder.path, 'key.pem'), '-out', join(folder.path, 'cert.pem')])
+    expect(made.status, made.stderr.toString()).toBe(0)
+    const init = await onDatabase(tls)(['init', '--open'])
+    expect(init.code, init.stderr).toBe(0)
+    expect((await onDatabase(tls)(['update', 'INSERT DATA { <urn:t1> <urn:text> "over TLS" }'])).code).toBe(0)
+    const secure = await startServe(tls, ['--listen', '/ip4/127.0.0.1/tcp/0/tls/ws', '--tls-cert', join(folder.path, 'cert.pem'), '--tls-key', join(folder.path, 'key.pem')],
+      /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/tls\/ws\/p2p\/\w+$/)
+    // The certificate is self-signed: this context trusts it as a browser would trust a CA-issued one.
+    const trusting = await pageContext(script, { ignoreHTTPSErrors: true })
+    try {
+      const tab = await openPage(trusting)
+      expect((await callOn(tab, 'clone', 'tls', init.stdout.trim(), secure)).address).toBe(init.stdout.trim())
+      expect(await callOn(tab, 'until', 'tls', NOTES, [{ n: 'urn:t1', text: 'over TLS' }], WAIT)).toEqual([{ n: 'urn:t1', text: 'over TLS' }])
+    } finally {
+      await trusting.close()
+    }
   })
 })
