@@ -3,7 +3,8 @@
  * process over WebSockets on loopback (issue 12): the page clones the database served,
  * a change made with the `rhizome` CLI (through the serve's live channel) reaches the
  * page, a change made in the page reaches Node, the page reloaded offline still has it
- * all, and back online `graph.replicate({ peers })` catches it up again. The page is
+ * all, back online `graph.replicate({ peers })` catches it up again, and a second
+ * browser profile replicating with the same serve exchanges changes with the first. The page is
  * tests/browser/replication-page.ts on the browser build; it dials
  * /ip4/127.0.0.1/tcp/PORT/ws/p2p/ID with `allowInsecureLocal` (and cannot without it).
  * Every wait is on a condition, with a time limit.
@@ -31,6 +32,7 @@ const db = join(folder.path, 'db')
 const cli = onDatabase(db)
 let address = ''
 let peer = ''
+let firstWriter = ''
 
 const callOn = async <K extends keyof Api>(on: Page, name: K, ...args: Parameters<Api[K]>): Promise<Awaited<ReturnType<Api[K]>>> =>
   await on.evaluate(async ([name, args]) => await (window.replica[name] as (...a: unknown[]) => Promise<unknown>)(...args), [name, args] as const) as Awaited<ReturnType<Api[K]>>
@@ -108,6 +110,7 @@ describe.skipIf(skipReason !== undefined)(`a page replicating with rhizome serve
   it('clones the database served and gets what Node wrote, then a change made with the CLI', { timeout: 3 * WAIT }, async () => {
     const opened = await call('clone', 'notes', address, peer)
     expect(opened.address).toBe(address)
+    firstWriter = opened.writer
     expect(await call('peers', 'notes')).toEqual([peer.split('/p2p/')[1]])
     await call('until', 'notes', NOTES, [{ n: 'urn:n1', text: 'written in Node before the page came' }], WAIT)
     const update = await cli(['update', 'INSERT DATA { <urn:n2> <urn:text> "written with the CLI while the page was open" }'])
@@ -138,6 +141,27 @@ describe.skipIf(skipReason !== undefined)(`a page replicating with rhizome serve
     expect((await call('open', 'notes', peer)).address).toBe(address)
     const rows = await call('until', 'notes', NOTES, [{ n: 'urn:n4', text: 'written while the page was offline' }], WAIT)
     expect(rows).toEqual([...want, { n: 'urn:n4', text: 'written while the page was offline' }])
+  })
+
+  it('relays between two browsers through the serve: what one page writes reaches another', { timeout: 3 * WAIT }, async () => {
+    // Another browser profile: its own IndexedDB, its own writer key.
+    const other = await pageContext(script)
+    try {
+      const tab = await openPage(other)
+      const second = await callOn(tab, 'clone', 'notes', address, peer)
+      expect(second.writer).not.toBe(firstWriter)
+      await callOn(tab, 'until', 'notes', NOTES, [{ n: 'urn:n4', text: 'written while the page was offline' }], WAIT)
+      await call('update', 'notes', 'INSERT DATA { <urn:n5> <urn:text> "from the first browser to the second" }')
+      await callOn(tab, 'until', 'notes', NOTES, [{ n: 'urn:n5', text: 'from the first browser to the second' }], WAIT)
+      await callOn(tab, 'update', 'notes', 'INSERT DATA { <urn:n6> <urn:text> "and back" }')
+      const first = await call('until', 'notes', NOTES, [{ n: 'urn:n6', text: 'and back' }], WAIT)
+      // The three replicas converge: the same rows in both pages and in Node.
+      const node = await untilNodeHas(NOTES, first, WAIT)
+      expect(await callOn(tab, 'until', 'notes', NOTES, first, WAIT)).toEqual(first)
+      expect([...node].sort((a, b) => a.n < b.n ? -1 : 1)).toEqual(first)
+    } finally {
+      await other.close()
+    }
   })
 })
 
