@@ -2,13 +2,21 @@
  * `rhizome/browser`: Rhizome for web pages, the public API of index.ts plus a graph
  * kept in IndexedDB. scripts/browser-build.mjs bundles this entry into one ES module
  * (dist/browser/rhizome.js) in which no Node-only module is reachable: what needs
- * Node (a folder, a file: URL, worker threads, replication for now) fails with
- * ERR_UNSUPPORTED_PLATFORM. docs/BROWSER.md has the figures and the commands.
+ * Node (a folder, a file: URL, worker threads) fails with ERR_UNSUPPORTED_PLATFORM.
+ * Replication runs over WebSockets (replication/transports.browser.ts) with replicas
+ * that listen on them, such as `rhizome serve`. docs/BROWSER.md has the figures and
+ * the commands.
  *
  *   const graph = await openBrowserGraph({ name: 'notes' })
  *   await graph.update('INSERT DATA { <urn:n1> <urn:text> "hello" }')
  *   const result = await graph.query('SELECT ?text { ?note <urn:text> ?text }')
  *   if (result.type === 'bindings') for await (const row of result) show(solutionToRecord(row))
+ *
+ * A replica of a database another replica serves (its address, and a peer's multiaddr):
+ *
+ *   const replicator = await createReplicator({ peers: [peer] })
+ *   const graph = await openBrowserGraph({ name: 'notes', address, fetch: replicator.manifestFetcher() })
+ *   await graph.replicateOn(replicator)    // next time: (await openBrowserGraph({ name: 'notes' })).replicate({ peers: [peer] })
  *
  * The replica's key is kept in the database itself (meta `identity`, the seed in
  * base64), as identity.json is kept in a folder: a reload writes as the same writer.
@@ -22,8 +30,8 @@ import { openGraph, type Graph, type OpenGraphOptions } from '../graph/index.js'
 export * from '../index.js'
 export { IndexedDbBackend, type IndexedDbBackendOptions, MemoryBackend } from '../store/index.js'
 
-export interface OpenBrowserGraphOptions extends Omit<OpenGraphOptions, 'path' | 'backend'>, Pick<IndexedDbBackendOptions, 'durability'> {
-  /** The IndexedDB database: one per Rhizome database in an origin. */
+export interface OpenBrowserGraphOptions extends Omit<OpenGraphOptions, 'path' | 'backend' | 'ipns' | 'replicate'>, Pick<IndexedDbBackendOptions, 'durability'> {
+  /** The IndexedDB database: one per Rhizome database in an origin. (Not an IPNS name: that is openGraph's `ipns`.) */
   name: string
 }
 
@@ -43,7 +51,9 @@ export async function openBrowserGraph (options: OpenBrowserGraphOptions): Promi
     await backend.close()
     throw err
   }
-  return await openGraph({ ...options, backend, identity })
+  // `name` is the IndexedDB database's, not a field of openGraph's options.
+  const { name: _name, durability: _durability, ...graphOptions } = options
+  return await openGraph({ ...graphOptions, backend, identity })
 }
 
 async function storedIdentity (backend: IndexedDbBackend): Promise<KeyPair> {

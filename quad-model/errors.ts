@@ -47,15 +47,15 @@ export class AbortedError extends RhizomeError {
   }
 }
 
-/** The one options shape for anything that can be stopped (the same as libp2p's and Helia's). */
-/** A call that needs Node (a folder, a file, a worker thread, replication for now) made in the browser build. */
+/** A call that needs Node (a folder, a file, a worker thread, mDNS) made in the browser build. */
 export class UnsupportedPlatformError extends RhizomeError {
   override name = 'UnsupportedPlatformError'
   constructor (readonly what: string) {
-    super('ERR_UNSUPPORTED_PLATFORM', `${what} needs Node: the browser build has no file system, worker threads or replication yet`)
+    super('ERR_UNSUPPORTED_PLATFORM', `${what} needs Node: the browser build has no file system, worker threads, TCP or mDNS`)
   }
 }
 
+/** The one options shape for anything that can be stopped (the same as libp2p's and Helia's). */
 export interface AbortOptions { signal?: AbortSignal }
 
 /**

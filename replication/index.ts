@@ -2,7 +2,8 @@
  * Replication over libp2p: replicas of a database find each other, announce their heads
  * over gossipsub, and fetch what they lack in one round trip with Rhizome's catch-up
  * protocol; bitswap serves the same blocks to any IPFS node, and availability peers pin
- * databases they do not write to.
+ * databases they do not write to. The browser build runs the same code over WebSockets
+ * (transports.browser.ts, verify-pool.browser.ts in place of their Node siblings).
  *
  * Invariant: nothing from the network is applied before the core has verified it (hash,
  * shape, database, writer, authenticity, parents, height), however it arrived, so a closed

@@ -463,7 +463,7 @@ export class Replicator extends EventTarget {
         while (hosted.announceWanted && !this.stopped && this.hosted.has(hosted.graph.address)) {
           hosted.announceWanted = false
           const wait = hosted.lastAnnounced + spacing - Date.now()
-          if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref())
+          if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref?.())
           if (this.stopped) break
           hosted.lastAnnounced = Date.now()
           const heads = await hosted.graph.heads()

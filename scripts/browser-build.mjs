@@ -12,11 +12,12 @@
  *     for RDF input) resolve to browser/shims/, which give the same calls with web APIs;
  *     the global Buffer is the `buffer` package (injected).
  * Any other Node builtin reached from the entry fails the build (`nodeBuiltinsReached`
- * lists them from the metafile; tests/browser/build.test.ts fails on any).
+ * lists them from the metafile; tests/browser/build.test.ts fails on any). And a package
+ * version npm installed at several places is bundled once (packageCopies).
  *
  *   node scripts/browser-build.mjs [OUTDIR]    writes OUTDIR/rhizome.js (default dist/browser)
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { builtinModules } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
@@ -44,11 +45,56 @@ const PACKAGE_ALIASES = {
 
 const BUILTINS = new Set([...builtinModules, ...builtinModules.map(m => `node:${m}`)])
 
+/**
+ * One copy of each package version. npm nests a copy of a package under each dependant
+ * when the top level holds another version of it (protons-runtime 7 under nine libp2p
+ * packages, beside Rhizome's own 8), and a bundler would include every copy. A file of
+ * a nested copy is taken from the copy of the same name and version nearest the top
+ * (shortest path, then first in order): the same code, once. `copies` maps each package
+ * root found under node_modules to that canonical root.
+ */
+function packageCopies (top = join(root, 'node_modules')) {
+  const byVersion = new Map()
+  const walk = (folder) => {
+    if (!existsSync(folder)) return
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue
+      const names = entry.name.startsWith('@') ? readdirSync(join(folder, entry.name)).map(n => `${entry.name}/${n}`) : [entry.name]
+      for (const name of names) {
+        const at = join(folder, name)
+        try {
+          const { version } = JSON.parse(readFileSync(join(at, 'package.json'), 'utf8'))
+          const key = `${name}@${version}`
+          byVersion.set(key, [...(byVersion.get(key) ?? []), at])
+        } catch {}
+        walk(join(at, 'node_modules'))
+      }
+    }
+  }
+  walk(top)
+  const copies = new Map()
+  for (const roots of byVersion.values()) {
+    const canonical = [...roots].sort((a, b) => a.length - b.length || (a < b ? -1 : 1))[0]
+    for (const at of roots) copies.set(at, canonical)
+  }
+  return copies
+}
+
+let installed
+const installedCopies = () => (installed ??= packageCopies())
+
+/** The package root a file inside node_modules belongs to (its last node_modules/NAME or node_modules/@SCOPE/NAME). */
+function packageRootOf (file) {
+  const match = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file)
+  return match?.[1]
+}
+
 /** The esbuild plugin of the two rules above; `shims: false` leaves builtins unresolved (to see what reaches them). */
 export function browserPlugin ({ shims = true } = {}) {
   return {
     name: 'rhizome-browser',
     setup (build) {
+      const copies = installedCopies()
       build.onResolve({ filter: /^@ipld\/car$/ }, args => ({ path: join(root, PACKAGE_ALIASES[args.path]) }))
       build.onResolve({ filter: /^\.\.?\// }, args => {
         if (!args.path.endsWith('.js') || args.importer === '' || args.importer.includes('node_modules')) return undefined
@@ -67,6 +113,15 @@ export function browserPlugin ({ shims = true } = {}) {
         const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { plain: true } })
         if (found.errors.length === 0 && !found.external && found.path.startsWith('/')) return { path: found.path, namespace: found.namespace, sideEffects: found.sideEffects }
         return { path: args.path, external: true }
+      })
+      // A package imported from a package: its canonical copy (packageCopies).
+      build.onResolve({ filter: /^[^./]/ }, async args => {
+        if (args.pluginData?.plain === true || !args.importer.includes('node_modules')) return undefined
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { plain: true } })
+        const at = found.errors.length === 0 && !found.external ? packageRootOf(found.path) : undefined
+        const canonical = at === undefined ? undefined : copies.get(at)
+        if (canonical === undefined || canonical === at) return undefined
+        return { path: canonical + found.path.slice(at.length), namespace: found.namespace, sideEffects: found.sideEffects }
       })
     }
   }

@@ -24,6 +24,8 @@ interface NetworkFlags {
   peer?: string[]
   psk?: string
   mdns?: boolean
+  tlsCert?: string
+  tlsKey?: string
 }
 
 function networkOptions (command: Command, serving: boolean): Command {
@@ -34,23 +36,28 @@ function networkOptions (command: Command, serving: boolean): Command {
     command
       .option('--listen <multiaddr>', 'an address to listen on (repeatable; default: TCP and WebSockets on every interface)', multiaddrList)
       .addOption(new Option('--mdns', 'find peers on the local network by mDNS'))
+      .option('--tls-cert <file>', 'a PEM certificate (with its chain) for the WebSockets listeners on /tls/ws, which browsers dial as wss:// (with --tls-key)')
+      .option('--tls-key <file>', "the PEM private key of --tls-cert's certificate")
   }
   return command
 }
 
-function replicatorOptions (flags: NetworkFlags, folder: string | undefined, listen: string[] | undefined): ReplicatorOptions {
-  let psk: Uint8Array | undefined
-  if (flags.psk !== undefined) {
-    try {
-      psk = new Uint8Array(readFileSync(flags.psk))
-    } catch (err) {
-      throw new InputFileError(flags.psk, (err as Error).message, { cause: err })
-    }
+/** The bytes of a file a flag names; an unreadable one is ERR_INPUT_FILE. */
+function flagFile (path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path))
+  } catch (err) {
+    throw new InputFileError(path, (err as Error).message, { cause: err })
   }
+}
+
+function replicatorOptions (flags: NetworkFlags, folder: string | undefined, listen: string[] | undefined): ReplicatorOptions {
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) throw new RhizomeError('ERR_INVALID_OPTIONS', '--tls-cert and --tls-key go together: give both')
   return {
     listen: flags.listen ?? listen,
     peers: flags.peer ?? [],
-    psk,
+    psk: flags.psk === undefined ? undefined : flagFile(flags.psk),
+    tls: flags.tlsCert === undefined || flags.tlsKey === undefined ? undefined : { cert: flagFile(flags.tlsCert), key: flagFile(flags.tlsKey) },
     mdns: flags.mdns === true,
     identity: folder === undefined ? undefined : loadOrCreateIdentity(folder)
   }
