@@ -114,9 +114,12 @@ export function registerNetwork (program: Command): void {
       if (flags.peer === undefined) command.error('sync needs at least one --peer', { exitCode: 2, code: 'rhizome.peerRequired' })
       const ms = flags.timeout ?? NETWORK_TIMEOUTS.sync
       await withLocalGraph(command, async (graph, signal) => {
+        // Counted as commits gained: a pull may start as soon as the peer is connected,
+        // before sync() is called, and what it applies belongs to this command too.
+        const before = await graph.store.nodeCount()
         const replicator = await graph.replicate(replicatorOptions(flags, databaseFolder(command), []))
-        const { applied } = await withNetworkTimeout(signal, ms, cause => new NetworkTimeoutError('the sync', ms, { cause }), async limited => await replicator.sync({ signal: limited }))
-        print(`synced ${counted(applied, 'commit')}`)
+        await withNetworkTimeout(signal, ms, cause => new NetworkTimeoutError('the sync', ms, { cause }), async limited => await replicator.sync({ signal: limited }))
+        print(`synced ${counted(await graph.store.nodeCount() - before, 'commit')}`)
         for (const head of await graph.heads()) print(`head ${head.toString()}`)
       })
     })
