@@ -119,6 +119,20 @@ describe.skipIf(skipReason !== undefined)(`a page replicating with rhizome serve
     expect(rows).toHaveLength(2)
   })
 
+  it('clones a database of more commits than one catch-up window (1,500 > 1,024), whole', { timeout: 3 * WAIT }, async () => {
+    // A browser has no setImmediate: the catch-up's turn of the event loop between windows
+    // threw there, and a clone past 1,024 commits never ended.
+    const bigDb = join(folder.path, 'big')
+    const { openGraph, factory: f } = await import('../../index.js')
+    const big = await openGraph({ path: bigDb, create: { open: true } })
+    for (let i = 0; i < 1_500; i++) await big.insert([f.quad(f.namedNode(`urn:big:${i}`), f.namedNode('urn:n'), f.literal(String(i)))])
+    const bigAddress = big.address
+    await big.close()
+    const bigPeer = await startServe(bigDb, [], /^\/ip4\/127\.0\.0\.1\/tcp\/\d+\/ws\/p2p\/\w+$/)
+    expect((await call('clone', 'big', bigAddress, bigPeer)).address).toBe(bigAddress)
+    await call('until', 'big', 'SELECT (COUNT(*) AS ?n) { ?s ?p ?o }', [{ n: '1500' }], 2 * WAIT)
+  })
+
   it('sends a change made in the page to Node', { timeout: 2 * WAIT }, async () => {
     await call('update', 'notes', 'DELETE DATA { <urn:n1> <urn:text> "written in Node before the page came" } ; INSERT DATA { <urn:n3> <urn:text> "written in the page" }')
     const rows = await untilNodeHas(NOTES, [{ n: 'urn:n3', text: 'written in the page' }], WAIT)
