@@ -12,6 +12,7 @@ import type * as RDF from '@rdfjs/types'
 import type { QuadSource } from './source.js'
 import type { FederationOptions } from './federation.js'
 import { QueryAbortedError, QueryTimeoutError } from './errors.js'
+import { turnEventLoop } from '../quad-model/index.js'
 
 export type Bindings = Map<string, RDF.Term>
 
@@ -77,7 +78,7 @@ export function pace (ctx: EvalContext): Promise<void> | undefined {
 
 async function yieldTurn (ctx: EvalContext): Promise<void> {
   checkSignal(ctx)
-  await new Promise<void>(resolve => setImmediate(resolve))
+  await turnEventLoop()
   checkSignal(ctx)
 }
 

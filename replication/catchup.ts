@@ -33,7 +33,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import type { Stream } from '@libp2p/interface'
-import { throwIfAborted, type DeltaChunk } from '../quad-model/index.js'
+import { throwIfAborted, turnEventLoop, type DeltaChunk } from '../quad-model/index.js'
 import {
   authenticate, BadSignatureError, commitBlocks, commitOf, verifyNodeContent, verifyPayload, WriterSet, type Block, type ClockNode, type Commit
 } from '../merkle-clock/index.js'
@@ -50,15 +50,6 @@ import {
 } from './wire.js'
 
 /** Most payload blocks one commit may span on the wire (each at most 1 MiB). */
-
-/**
- * Lets the event loop turn once: setImmediate in Node; a browser has none (calling it
- * there threw, and a catch-up past one window, 1,024 commits, never ended), so a zero timeout.
- */
-const turn = async (): Promise<void> => await new Promise(resolve => {
-  if (typeof setImmediate === 'function') setImmediate(resolve)
-  else setTimeout(resolve, 0)
-})
 
 export const MAX_PAYLOADS_PER_COMMIT = 1024
 /** Most nodes one round may carry, whatever the requester asks. */
@@ -321,7 +312,7 @@ export async function requestCatchup (stream: Stream, graph: ReplicaGraph, optio
       // Frames already buffered are read without turning the event loop, and so are the
       // transport's: let it take in what has arrived and grant the responder more window
       // before the batch is applied, so it keeps sending while this replica applies.
-      await turn()
+      await turnEventLoop()
       await applyPrefix(batchSize)
     } else if (windowBytes > WINDOW_BYTES) await applyPrefix(window.length)
   }

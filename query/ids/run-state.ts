@@ -10,6 +10,7 @@ import { type Compiled, compileExpression, evaluateFilter } from '../expr/index.
 import type { ExistsSpec, FilterSpec, GroupNode, IdNode, Island, PatternNode, ValuesNode } from './nodes.js'
 import { type Dictionary, LOCAL_BASE, Rows } from './rows.js'
 import type { IdAccess } from '../source.js'
+import { turnEventLoop } from '../../quad-model/index.js'
 
 /** Rows a node yields at a time, about. */
 export const BATCH = 1024
@@ -86,7 +87,7 @@ export class RunState {
     checkSignal(this.ctx)
     if (shared.steps - this.lastTurn < 16_384) return
     this.lastTurn = shared.steps
-    await new Promise<void>(resolve => setImmediate(resolve))
+    await turnEventLoop()
     checkSignal(this.ctx)
   }
 
