@@ -66,6 +66,30 @@ export interface NamingHost {
 
 const REPUBLISH_CHECK_MS = 60_000
 
+/** naming/, loaded on first use (it brings the `ipns` package and @libp2p/crypto). */
+const loadNaming = async (): Promise<typeof import('../naming/index.js')> => await import('../naming/index.js')
+
+/** Fetches a root block from the replicator's peers over bitswap. */
+const rootFetcher = (replicator: Replicator, signal?: AbortSignal) => async (cid: CID): Promise<Uint8Array> => await replicator.fetchBlock(cid, { signal })
+
+function resolvedOf (name: string, record: CheckedRecord, root: NameRoot & { cid: CID }): ResolvedName {
+  return { name, database: root.database.toString(), heads: root.heads, root: root.cid, sequence: record.sequence, validUntil: new Date(record.expires) }
+}
+
+/**
+ * Resolves `text` on `replicator` with a book of its own (in memory, nothing held): the
+ * record, its root, and the root block (fetched over bitswap when the peers hold it).
+ */
+export async function resolveFresh (replicator: Replicator, text: string, options: NameResolveOptions = {}): Promise<{ name: string, record: CheckedRecord, root: NameRoot & { cid: CID }, rootBytes: Uint8Array, resolved: ResolvedName }> {
+  const naming = await loadNaming()
+  const name = naming.parseName(text)
+  const book = await naming.NameBook.open(naming.memoryNameStorage())
+  const record = await replicator.names(book).resolve(name, options)
+  const root = await book.root(name.name, record, rootFetcher(replicator, options.signal))
+  const rootBytes = (await book.rootBlock(root.cid))!
+  return { name: name.name, record, root, rootBytes, resolved: resolvedOf(name.name, record, root) }
+}
+
 /** A record as the delegated routing API serves it. */
 export interface ServedRecord {
   /** The marshalled record (application/vnd.ipfs.ipns-record). */
@@ -89,7 +113,7 @@ export interface NameRecords {
 }
 
 async function recordsOf (book: NameBook, service: () => Promise<NameService | undefined>): Promise<NameRecords> {
-  const naming = await import('../naming/index.js')
+  const naming = await loadNaming()
   return {
     get: async text => {
       const record = book.held(naming.parseName(text).name)
@@ -115,7 +139,7 @@ export class GraphNames {
 
   async book (): Promise<NameBook> {
     this.opening ??= (async () => {
-      const { NameBook, memoryNameStorage } = await import('../naming/index.js')
+      const { NameBook, memoryNameStorage } = await loadNaming()
       return await NameBook.open(await this.storage?.() ?? memoryNameStorage())
     })()
     return await this.opening
@@ -123,7 +147,7 @@ export class GraphNames {
 
   async publish (label: string, options: NamePublishOptions = {}): Promise<PublishedName> {
     options.signal?.throwIfAborted()
-    const naming = await import('../naming/index.js')
+    const naming = await loadNaming()
     const book = await this.book()
     const service = await this.service()
     const normal = naming.checkLabel(label)
@@ -160,7 +184,7 @@ export class GraphNames {
 
   async resolve (text: string, options: NameResolveOptions = {}): Promise<ResolvedName> {
     options.signal?.throwIfAborted()
-    const naming = await import('../naming/index.js')
+    const naming = await loadNaming()
     const name = naming.parseName(text)
     const book = await this.book()
     const service = await this.service()
@@ -173,13 +197,12 @@ export class GraphNames {
       record = await service.resolve(name, options)
     }
     const replicator = this.host.replicatorIfAny()
-    const root = await book.root(name.name, record, replicator === undefined ? undefined : async cid => await replicator.fetchBlock(cid, { signal: options.signal }))
-    return { name: name.name, database: root.database.toString(), heads: root.heads, root: root.cid, sequence: record.sequence, validUntil: new Date(record.expires) }
+    return resolvedOf(name.name, record, await book.root(name.name, record, replicator === undefined ? undefined : rootFetcher(replicator, options.signal)))
   }
 
   /** Keeps a record of `text` (checked again) and its root block, and follows the name. */
   async adopt (text: string, record: Uint8Array, root: CID, rootBytes: Uint8Array): Promise<void> {
-    const naming = await import('../naming/index.js')
+    const naming = await loadNaming()
     const name = naming.parseName(text)
     const book = await this.book()
     await book.putRoot(root, rootBytes)
@@ -218,7 +241,7 @@ export class GraphNames {
     const done: string[] = []
     for (const { label, name } of book.published()) {
       const record = book.held(name)
-      const lifetime = this.lifetimes.get(label) ?? (await import('../naming/index.js')).DEFAULT_LIFETIME_MS
+      const lifetime = this.lifetimes.get(label) ?? (await loadNaming()).DEFAULT_LIFETIME_MS
       if (record !== undefined) {
         const root = await book.root(name, record).catch(() => undefined)
         if (root === undefined || !root.database.equals(this.host.addressCid)) continue
@@ -241,15 +264,11 @@ export class GraphNames {
  * database folder.
  */
 export async function resolveName (text: string, options: ReplicatorOptions & NameResolveOptions = {}): Promise<ResolvedName> {
-  const [{ Replicator }, naming] = await Promise.all([import('../replication/index.js'), import('../naming/index.js')])
-  const name = naming.parseName(text)
+  const { Replicator } = await import('../replication/index.js')
   const { timeout, signal, ...replicate } = options
   const replicator = await Replicator.create(replicate)
   try {
-    const book = await naming.NameBook.open(naming.memoryNameStorage())
-    const record = await replicator.names(book).resolve(name, { timeout, signal })
-    const root = await book.root(name.name, record, async cid => await replicator.fetchBlock(cid, { signal }))
-    return { name: name.name, database: root.database.toString(), heads: root.heads, root: root.cid, sequence: record.sequence, validUntil: new Date(record.expires) }
+    return (await resolveFresh(replicator, text, { timeout, signal })).resolved
   } finally {
     await replicator.stop()
   }
@@ -273,14 +292,14 @@ export interface FollowNamesOptions extends AbortOptions {
  * points elsewhere. Records are self-certifying: a pinner need not own a name.
  */
 export async function followNames (replicator: Replicator, names: string[], options: FollowNamesOptions): Promise<{ names: string[], records: NameRecords }> {
-  const naming = await import('../naming/index.js')
+  const naming = await loadNaming()
   const parsed = names.map(n => naming.parseName(n))
   const book = await naming.NameBook.open(options.folder === undefined ? naming.memoryNameStorage() : naming.fileNameStorage(`${options.folder}/names`))
   const service = replicator.names(book, { rebroadcastInterval: options.rebroadcastInterval })
   const opened = new Set<string>()
   const onRecord = async (name: string, record: CheckedRecord): Promise<void> => {
     try {
-      const root = await book.root(name, record, async cid => await replicator.fetchBlock(cid, { signal: options.signal }))
+      const root = await book.root(name, record, rootFetcher(replicator, options.signal))
       const address = root.database.toString()
       if (opened.has(address)) return
       opened.add(address)
@@ -307,5 +326,5 @@ export async function followNames (replicator: Replicator, names: string[], opti
 
 /** The name in `text` (k51…, /ipns/k51…, ipns://k51…, a peer ID), in its k51… form; InvalidNameError (ERR_INVALID_NAME) when it is none. */
 export async function normalizeName (text: string): Promise<string> {
-  return (await import('../naming/index.js')).parseName(text).name
+  return (await loadNaming()).parseName(text).name
 }

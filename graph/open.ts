@@ -131,19 +131,16 @@ function namesOf (options: OpenGraphOptions): (() => Promise<NameStorage>) | und
 
 /** openGraph({ ipns }): resolve, open at the record's database, catch up to its heads, replicate. */
 async function openNamed (text: string, options: OpenGraphOptions): Promise<Graph> {
-  const [{ Replicator }, naming] = await Promise.all([import('../replication/index.js'), import('../naming/index.js')])
-  const name = naming.parseName(text)
+  const [{ Replicator }, { resolveFresh }] = await Promise.all([import('../replication/index.js'), import('./names.js')])
   const { resolveTimeout, ...replicate } = options.replicate ?? {}
   const replicator = await Replicator.create(replicate)
   let graph: Graph | undefined
   try {
     // Resolved with a book of its own; the graph's book takes the record over once it is open.
-    const book = await naming.NameBook.open(naming.memoryNameStorage())
-    const record = await replicator.names(book).resolve(name, { signal: options.signal, timeout: resolveTimeout })
-    const root = await book.root(name.name, record, async cid => await replicator.fetchBlock(cid, { signal: options.signal }))
+    const { name, record, root, rootBytes } = await resolveFresh(replicator, text, { signal: options.signal, timeout: resolveTimeout })
     graph = await openGraph({ ...options, ipns: undefined, replicate: undefined, address: root.database, fetch: replicator.manifestFetcher() })
     await graph.replicateOn(replicator)
-    await graph.adoptName(name.name, record.bytes, root.cid, (await book.rootBlock(root.cid))!)
+    await graph.adoptName(name, record.bytes, root.cid, rootBytes)
     await graph.catchUp(root.heads, replicator, options.signal)
     return graph
   } catch (err) {

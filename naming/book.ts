@@ -148,15 +148,21 @@ export class NameBook extends EventTarget {
     return out
   }
 
-  /** A root block held, by CID string. */
+  /**
+   * A root block held. Only the root of a record held is looked for in storage: the
+   * replicator's blockstore asks here for every block a peer wants that no database has.
+   */
   async rootBlock (cid: CID): Promise<Uint8Array | undefined> {
-    return await this.storage.readRoot(cid.toString())
+    const value = `/ipfs/${cid.toString()}`
+    for (const record of this.records.values()) {
+      if (record.value === value) return await this.storage.readRoot(cid.toString())
+    }
+    return undefined
   }
 
   /** Keeps a root block after checking it is one (hash, shape). */
   async putRoot (cid: CID, bytes: Uint8Array): Promise<NameRoot> {
-    const root = await decodeRoot(cid, bytes)
-    if (typeof root === 'string') throw new InvalidRootError(cid.toString(), root)
+    const root = await decoded(cid.toString(), cid, bytes)
     await this.serial(async () => await this.storage.writeRoot(cid.toString(), bytes))
     return root
   }
@@ -165,17 +171,12 @@ export class NameBook extends EventTarget {
   async root (name: string, record: CheckedRecord, fetch?: (cid: CID) => Promise<Uint8Array>): Promise<NameRoot & { cid: CID }> {
     const cid = rootOfValue(record.value)
     if (cid === undefined) throw new InvalidRootError(name, `its value is ${JSON.stringify(record.value.slice(0, 100))}, not /ipfs/ and a CID`)
-    let bytes = await this.rootBlock(cid)
-    if (bytes === undefined) {
-      if (fetch === undefined) throw new InvalidRootError(name, `the root block ${cid} is not held here`)
-      bytes = await fetch(cid)
-      const root = await decodeRoot(cid, bytes)
-      if (typeof root === 'string') throw new InvalidRootError(name, root)
-      await this.serial(async () => await this.storage.writeRoot(cid.toString(), bytes!))
-      return { ...root, cid }
-    }
-    const root = await decodeRoot(cid, bytes)
-    if (typeof root === 'string') throw new InvalidRootError(name, root)
+    const held = await this.storage.readRoot(cid.toString())
+    if (held !== undefined) return { ...await decoded(name, cid, held), cid }
+    if (fetch === undefined) throw new InvalidRootError(name, `the root block ${cid} is not held here`)
+    const bytes = await fetch(cid)
+    const root = await decoded(name, cid, bytes)
+    await this.serial(async () => await this.storage.writeRoot(cid.toString(), bytes))
     return { ...root, cid }
   }
 
@@ -189,4 +190,11 @@ export class NameBook extends EventTarget {
     this.writing = next.catch(() => {})
     await next
   }
+}
+
+/** The root in `bytes`, or InvalidRootError naming `what` (the name, or the block). */
+async function decoded (what: string, cid: CID, bytes: Uint8Array): Promise<NameRoot> {
+  const root = await decodeRoot(cid, bytes)
+  if (typeof root === 'string') throw new InvalidRootError(what, root)
+  return root
 }

@@ -12,6 +12,7 @@ import { ipnsSelector } from 'ipns/selector'
 import { ipnsValidator } from 'ipns/validator'
 import type { PrivateKey } from '@libp2p/interface'
 import { CID } from 'multiformats/cid'
+import { equals } from 'uint8arrays'
 import { RecordError } from './errors.js'
 import type { IpnsName } from './name.js'
 
@@ -77,13 +78,13 @@ export async function checkRecord (name: IpnsName, bytes: Uint8Array): Promise<C
 /** Whether `candidate` replaces `held` (the `ipns` selector's order: sequence, then validity). */
 export function isNewer (name: IpnsName, candidate: CheckedRecord, held: CheckedRecord | undefined): boolean {
   if (held === undefined) return true
-  if (equalBytes(candidate.bytes, held.bytes)) return false
+  if (equals(candidate.bytes, held.bytes)) return false
   return ipnsSelector(name.routingKey, [held.bytes, candidate.bytes]) === 1
 }
 
 /** Throws ERR_RECORD_REPLAYED when `candidate` is not newer than `held` and not the same record. */
 export function assertNotOlder (name: IpnsName, candidate: CheckedRecord, held: CheckedRecord | undefined): void {
-  if (held === undefined || equalBytes(candidate.bytes, held.bytes) || isNewer(name, candidate, held)) return
+  if (held === undefined || equals(candidate.bytes, held.bytes) || isNewer(name, candidate, held)) return
   throw new RecordError('ERR_RECORD_REPLAYED', name.name, `its sequence ${candidate.sequence} (valid until ${candidate.record.validity}) is not newer than the held ${held.sequence} (until ${held.record.validity})`)
 }
 
@@ -96,8 +97,4 @@ export function rootOfValue (value: string): CID | undefined {
   } catch {
     return undefined
   }
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }

@@ -6,6 +6,7 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { equals } from 'uint8arrays'
 
 export interface NameRoot {
   /** The database's address (its manifest's CID). */
@@ -29,7 +30,7 @@ export async function decodeRoot (cid: CID, bytes: Uint8Array): Promise<NameRoot
   if (cid.code !== dagCbor.code) return `the block ${cid} is not DAG-CBOR`
   if (bytes.length > MAX_ROOT_BYTES) return `the block ${cid} is ${bytes.length} bytes, more than ${MAX_ROOT_BYTES}`
   const digest = await sha256.digest(bytes)
-  if (cid.multihash.code !== sha256.code || !equal(cid.multihash.digest, digest.digest)) return `the block does not hash to ${cid}`
+  if (cid.multihash.code !== sha256.code || !equals(cid.multihash.digest, digest.digest)) return `the block does not hash to ${cid}`
   let value: unknown
   try {
     value = dagCbor.decode(bytes)
@@ -40,8 +41,4 @@ export async function decodeRoot (cid: CID, bytes: Uint8Array): Promise<NameRoot
   if (root === null || typeof root !== 'object' || !(CID.asCID(root.database) instanceof CID)) return `the block ${cid} names no database`
   if (!Array.isArray(root.heads) || root.heads.length > MAX_ROOT_HEADS || !root.heads.every(h => CID.asCID(h) instanceof CID)) return `the block ${cid} has no list of head CIDs`
   return { database: CID.asCID(root.database)!, heads: root.heads.map(h => CID.asCID(h)!) }
-}
-
-function equal (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
 }

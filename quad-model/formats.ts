@@ -220,7 +220,7 @@ async function * parseSteps (input: RdfInput, options: ParseOptions, onQuad: (qu
       // A long string is fed in slices, so the signal is looked at while it is parsed (a
       // surrogate pair split between slices is joined again by the parser's buffer).
       for (let at = 0; at < whole.length; at += FEED_SLICE) {
-        const chunk = whole.length <= FEED_SLICE ? whole : whole.slice(at, at + FEED_SLICE)
+        const chunk = whole.length <= FEED_SLICE ? whole : typeof whole === 'string' ? whole.slice(at, at + FEED_SLICE) : whole.subarray(at, at + FEED_SLICE)
         if (typeof chunk === 'string' && bytes) feed!(Buffer.from(chunk))
         else {
           if (typeof chunk !== 'string') bytes = true

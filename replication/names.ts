@@ -132,7 +132,7 @@ export class NameService {
     while (!signal.aborted) {
       const peers = this.helia.libp2p.getPeers()
       const answers = await Promise.all(peers.map(async peer => {
-        const bytes = await this.helia.libp2p.services.fetch.fetch(peer, name.routingKey, { signal: withTimeout(signal, this.options.fetchTimeout ?? 2_500) }).catch(() => undefined)
+        const bytes = await this.fetchRecord(peer, name, signal)
         if (bytes === undefined) return undefined
         const record = await checkRecord(name, bytes).catch(() => undefined)
         return record !== undefined && record.sequence >= sequence ? peer.toString() : undefined
@@ -147,15 +147,15 @@ export class NameService {
     return confirmed.size
   }
 
+  /** One peer's answer over Fetch for the record of `name` (unchecked), or undefined when it has none, fails or is slow. */
+  private async fetchRecord (peer: PeerId, name: IpnsName, signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    const limited = withTimeout(signal ?? this.controller.signal, this.options.fetchTimeout ?? 2_500)
+    return await this.helia.libp2p.services.fetch.fetch(peer, name.routingKey, { signal: limited }).catch(() => undefined)
+  }
+
   /** Asks one peer for the record of `name` over Fetch and offers it to the book. */
   private async fetchFrom (peer: PeerId, name: IpnsName, signal?: AbortSignal): Promise<CheckedRecord | undefined> {
-    const limited = withTimeout(signal ?? this.controller.signal, this.options.fetchTimeout ?? 2_500)
-    let bytes: Uint8Array | undefined
-    try {
-      bytes = await this.helia.libp2p.services.fetch.fetch(peer, name.routingKey, { signal: limited })
-    } catch {
-      return undefined
-    }
+    const bytes = await this.fetchRecord(peer, name, signal)
     if (bytes === undefined) return undefined
     const { record } = await this.book.offer(name, bytes)
     return record

@@ -13,7 +13,7 @@ import { print, PREFIX } from '../output.js'
 import { heldView, publishedView, resolvedView, type HeldView, type PublishedView, type ResolvedView } from '../names.js'
 import { NetworkTimeoutError } from '../errors.js'
 import { interrupt } from '../interrupt.js'
-import { positiveInteger } from '../sparql-text.js'
+import { timeoutOption } from '../timeouts.js'
 import { counted } from '../counts.js'
 
 interface PublishFlags { lifetime?: number, peer?: string[], timeout?: number }
@@ -25,12 +25,11 @@ const NAME_TIMEOUT_MS = 10_000
 export function registerName (program: Command): void {
   const name = program.command('name').description("key-derived IPNS names that point at the database's current heads")
 
-  name.command('publish')
+  timeoutOption(name.command('publish'), 'handing the record to a --peer', NAME_TIMEOUT_MS)
     .description("point LABEL's name (derived from this replica's identity) at the database's current heads; prints the name (k51…) and the record's sequence")
     .argument('<label>', 'the label: the same identity and label give the same name on any machine')
     .option('--lifetime <duration>', 'how long the record stays valid (such as 90m, 24h, 2d; at most 48h)', duration)
     .option('--peer <multiaddr>', 'send the record to this peer (repeatable; an availability peer keeps it) and wait until it holds it', multiaddrList)
-    .option('--timeout <ms>', `how long --peer waits for a peer to hold the record (default ${NAME_TIMEOUT_MS})`, positiveInteger)
     .action(async (label: string, flags: PublishFlags, command: Command) => {
       const view = await withGraph(command, async (graph, signal) => await publish(graph, label, flags, signal))
       print(view.name)
@@ -40,11 +39,10 @@ export function registerName (program: Command): void {
       if (flags.peer !== undefined) process.stderr.write(`${PREFIX}held by ${counted(view.confirmed, 'peer')}\n`)
     })
 
-  name.command('resolve')
+  timeoutOption(name.command('resolve'), 'the resolve', NAME_TIMEOUT_MS)
     .description('print the database address and heads a name (k51… or /ipns/k51…) points at')
     .argument('<name>', 'the name, as rhizome name publish printed it')
     .option('--peer <multiaddr>', 'ask this peer (repeatable): the publisher or an availability peer', multiaddrList)
-    .option('--timeout <ms>', `how long to wait for a record (default ${NAME_TIMEOUT_MS})`, positiveInteger)
     .action(async (text: string, flags: ResolveFlags, command: Command) => {
       const view = await resolve(command, text, flags)
       print(`database ${view.database}`)
